@@ -1,0 +1,42 @@
+# The only set-up a user needs: `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATASETS ?= ../shared/datasets
+
+.PHONY: install run test lint bench stack clean
+
+install: $(STAMP)
+
+# Re-install only when the dependency pins change; torch is pinned to the CPU build
+# that lies on this machine's disk (an unpinned torch pulls a multi-GB CUDA build).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[embedding,dev,bench]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/okf serve --host 127.0.0.1 --port 8000
+
+test: install
+	bash scripts/ensure-debian-tools.sh
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+
+bench: install
+	@for d in Inspec-test-SIFRank SemEval2017 110-PT-BN-KP SemEval2010; do \
+	  $(BIN)/okf bench --dataset $(DATASETS)/$$d --model statistical --peer yake --peer multi-rake; \
+	done
+
+stack: install
+	bash scripts/stack.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

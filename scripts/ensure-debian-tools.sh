@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the real Prometheus and Alertmanager (with promtool and amtool) that the
+# stack tests start on 127.0.0.1, when they are missing. Needs root (CI runs as root).
+set -euo pipefail
+missing=()
+command -v prometheus >/dev/null || missing+=(prometheus)
+command -v promtool >/dev/null || missing+=(prometheus)
+command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanager)
+command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing ${missing[*]}: run as root or: sudo apt-get install -y ${missing[*]}" >&2
+    exit 0
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian's post-install may try to start the daemons; nothing should keep running.
+  pkill -x prometheus 2>/dev/null || true
+  pkill -f prometheus-alertmanager 2>/dev/null || true
+fi

@@ -1,0 +1,3 @@
+"""Omni Keywords Finder: keyword extraction for Portuguese and English, served over HTTP."""
+
+__version__ = "0.1.0"

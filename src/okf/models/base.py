@@ -1,0 +1,175 @@
+"""The model contract: what a keyword model is, what it returns, and the registry.
+
+Every model, statistical or neural, turns a prepared :class:`~okf.text.Document` into
+ranked :class:`Keyword` objects. The registry is the single place where predictions are
+timed and reported (to monitoring, through observers), so no model carries monitoring
+code and the ``model`` label of every metric is the name a model is registered under.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from okf.text import Document
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    """One ranked keyphrase.
+
+    ``offsets`` lists every occurrence as ``(start, end)`` so that ``text[start:end]`` is
+    that occurrence; ``variants`` are the distinct surface forms merged into it.
+    """
+
+    phrase: str
+    score: float
+    count: int
+    offsets: tuple[tuple[int, int], ...]
+    variants: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "phrase": self.phrase,
+            "score": self.score,
+            "count": self.count,
+            "offsets": [list(o) for o in self.offsets],
+            "variants": list(self.variants),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractOptions:
+    """What a caller may tune; models ignore what does not apply to them."""
+
+    top_n: int = 10
+    max_ngram: int = 3
+    diversity: float = 0.0
+
+
+class ModelUnavailableError(RuntimeError):
+    """A model whose optional dependencies are missing; the message names the extra."""
+
+
+class UnknownModelError(KeyError):
+    """Asked for a model name that is not registered."""
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        super().__init__(name)
+        self.name = name
+        self.known = tuple(known)
+
+    def __str__(self) -> str:
+        return f"unknown model {self.name!r}; valid: {', '.join(self.known)}"
+
+
+class KeywordModel(ABC):
+    """Base class of every model: a name, a version, the languages it serves."""
+
+    name: ClassVar[str]
+    version: ClassVar[str]
+    languages: ClassVar[tuple[str, ...]] = ("pt", "en")
+
+    def load(self) -> None:  # noqa: B027 - optional hook
+        """Load heavy resources once (weights, tables); called before the first use."""
+
+    def unavailable_reason(self) -> str | None:
+        """Why this model cannot run here (a missing extra), or None when it can."""
+        return None
+
+    @abstractmethod
+    def extract(self, doc: Document, options: ExtractOptions) -> list[Keyword]:
+        """Rank the keyphrases of one document, best first, at most ``top_n``."""
+
+    def extract_many(
+        self, docs: Sequence[Document], options: ExtractOptions
+    ) -> list[list[Keyword]]:
+        """Rank several documents; models that batch (embeddings) override this."""
+        return [self.extract(doc, options) for doc in docs]
+
+
+@dataclass(frozen=True, slots=True)
+class PredictionEvent:
+    """What an observer learns of one prediction (or batch of predictions)."""
+
+    model: str
+    version: str
+    status: str  # ok | error | timeout
+    duration: float
+    documents: tuple[Document, ...]
+    n_keywords: int = 0
+    error: BaseException | None = None
+
+
+PredictionObserver = Callable[[PredictionEvent], None]
+
+
+@dataclass
+class ModelRegistry:
+    """Named models, a default, and the one timed path through which all predict."""
+
+    _models: dict[str, KeywordModel] = field(default_factory=dict)
+    default: str | None = None
+    _observers: list[PredictionObserver] = field(default_factory=list)
+
+    def register(self, model: KeywordModel, *, default: bool = False) -> None:
+        self._models[model.name] = model
+        if default or self.default is None:
+            self.default = model.name
+
+    def names(self) -> list[str]:
+        return list(self._models)
+
+    def get(self, name: str | None = None) -> KeywordModel:
+        key = name or self.default
+        if key is None or key not in self._models:
+            raise UnknownModelError(str(key), self.names())
+        return self._models[key]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._models.values())
+
+    def add_observer(self, observer: PredictionObserver) -> None:
+        self._observers.append(observer)
+
+    def notify(self, event: PredictionEvent) -> None:
+        """Report an event; an observer that fails never fails the prediction."""
+        for observer in self._observers:
+            try:
+                observer(event)
+            except Exception:  # noqa: BLE001 - monitoring must not break predictions
+                pass
+
+    def predict(
+        self, name: str | None, docs: Sequence[Document], options: ExtractOptions
+    ) -> list[list[Keyword]]:
+        """Run a model on documents, timing the call and reporting it to observers."""
+        model = self.get(name)
+        reason = model.unavailable_reason()
+        if reason is not None:
+            raise ModelUnavailableError(reason)
+        start = time.perf_counter()
+        status, error, results = "error", None, None
+        try:
+            results = model.extract_many(docs, options)
+            status = "ok"
+            return results
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            self.notify(
+                PredictionEvent(
+                    model=model.name,
+                    version=model.version,
+                    status=status,
+                    duration=time.perf_counter() - start,
+                    documents=tuple(docs),
+                    n_keywords=sum(len(r) for r in results) if results else 0,
+                    error=error,
+                )
+            )

@@ -1,0 +1,1 @@
+"""okf.monitoring"""
