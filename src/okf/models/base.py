@@ -145,9 +145,19 @@ class ModelRegistry:
                 pass
 
     def predict(
-        self, name: str | None, docs: Sequence[Document], options: ExtractOptions
+        self,
+        name: str | None,
+        docs: Sequence[Document],
+        options: ExtractOptions,
+        *,
+        budget_s: float | None = None,
     ) -> list[list[Keyword]]:
-        """Run a model on documents, timing the call and reporting it to observers."""
+        """Run a model on documents, timing the call and reporting it to observers.
+
+        A thread cannot be interrupted, so a caller that gave up waiting (HTTP 504) lets
+        the call finish; the call is then reported once, as ``timeout``, when it took
+        longer than ``budget_s``.
+        """
         model = self.get(name)
         reason = model.unavailable_reason()
         if reason is not None:
@@ -166,10 +176,16 @@ class ModelRegistry:
                 PredictionEvent(
                     model=model.name,
                     version=model.version,
-                    status=status,
-                    duration=time.perf_counter() - start,
+                    status=_final_status(status, elapsed := time.perf_counter() - start, budget_s),
+                    duration=elapsed,
                     documents=tuple(docs),
                     n_keywords=sum(len(r) for r in results) if results else 0,
                     error=error,
                 )
             )
+
+
+def _final_status(status: str, elapsed: float, budget_s: float | None) -> str:
+    if status == "ok" and budget_s is not None and elapsed > budget_s:
+        return "timeout"
+    return status
