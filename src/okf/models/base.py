@@ -8,6 +8,7 @@ code and the ``model`` label of every metric is the name a model is registered u
 
 from __future__ import annotations
 
+import contextlib
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -74,7 +75,7 @@ class KeywordModel(ABC):
     version: ClassVar[str]
     languages: ClassVar[tuple[str, ...]] = ("pt", "en")
 
-    def load(self) -> None:  # noqa: B027 - optional hook
+    def load(self) -> None:  # noqa: B027 - an optional hook, empty by default
         """Load heavy resources once (weights, tables); called before the first use."""
 
     def unavailable_reason(self) -> str | None:
@@ -139,10 +140,8 @@ class ModelRegistry:
     def notify(self, event: PredictionEvent) -> None:
         """Report an event; an observer that fails never fails the prediction."""
         for observer in self._observers:
-            try:
+            with contextlib.suppress(Exception):  # monitoring must not break predictions
                 observer(event)
-            except Exception:  # noqa: BLE001 - monitoring must not break predictions
-                pass
 
     def predict(
         self,
