@@ -1,0 +1,139 @@
+"""Keyword candidates: phrases of 1..n words bounded by stopwords and punctuation.
+
+This is the stable API every model builds on (statistical, graph, embedding, omni):
+
+* :func:`chunks` gives the maximal runs of candidate words (token index ranges);
+* :func:`extract_candidates` gives every phrase of 1..``max_ngram`` words inside a chunk,
+  grouped by the accent-folded stems of its words, in order of first occurrence, as
+  :class:`Candidate` objects that know their occurrences, surface variants and offsets.
+
+A candidate word is a word token of two or more characters that is not a stopword and
+not only digits; numbers, URLs, e-mails, punctuation and stopwords end a chunk, and so
+do sentence boundaries. Hence no candidate starts or ends with a stopword, and none is
+number-only or one letter long.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from okf.text.document import Document
+
+DEFAULT_MAX_NGRAM = 3
+
+
+class Occurrence(NamedTuple):
+    """One place a candidate occurs.
+
+    ``start``/``end`` are character offsets (``doc.text[start:end]`` is the occurrence);
+    ``first`` is the index of its first token in ``doc.tokens``, ``size`` its number of
+    words, ``sentence`` its sentence index and ``chunk`` the length (in words) of the
+    chunk it was cut from (``size == chunk`` means the whole chunk).
+    """
+
+    start: int
+    end: int
+    first: int
+    size: int
+    sentence: int
+    chunk: int
+
+
+@dataclass(slots=True)
+class Candidate:
+    """All occurrences of one phrase, merged by stems (``key``).
+
+    ``text`` is the document's text, so surface forms are sliced on demand.
+    """
+
+    key: tuple[str, ...]
+    text: str
+    occurrences: list[Occurrence] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        """Number of words."""
+        return len(self.key)
+
+    @property
+    def count(self) -> int:
+        return len(self.occurrences)
+
+    @property
+    def first(self) -> int:
+        """Token index of the first occurrence (its position in the text)."""
+        return self.occurrences[0].first
+
+    @property
+    def offsets(self) -> tuple[tuple[int, int], ...]:
+        return tuple((o.start, o.end) for o in self.occurrences)
+
+    @property
+    def surfaces(self) -> list[str]:
+        """Surface form of each occurrence, inner whitespace collapsed to one space."""
+        text = self.text
+        return [" ".join(text[o.start : o.end].split()) for o in self.occurrences]
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """Distinct surface forms, in order of first use."""
+        return tuple(dict.fromkeys(self.surfaces))
+
+    @property
+    def phrase(self) -> str:
+        """The most frequent surface form; ties go to the earliest one."""
+        surfaces = self.surfaces
+        if len(surfaces) == 1:
+            return surfaces[0]
+        counts = Counter(surfaces)
+        order = {s: i for i, s in reversed(list(enumerate(surfaces)))}
+        return min(counts, key=lambda s: (-counts[s], order[s]))
+
+
+def chunks(doc: Document) -> list[tuple[int, int]]:
+    """Maximal runs ``[first, last)`` of candidate words inside one sentence."""
+    out: list[tuple[int, int]] = []
+    tokens, eligible = doc.tokens, doc.eligible
+    begin = -1
+    for i, ok in enumerate(eligible):
+        if ok:
+            if begin < 0:
+                begin = i
+            elif tokens[i].sentence != tokens[begin].sentence:
+                out.append((begin, i))
+                begin = i
+        elif begin >= 0:
+            out.append((begin, i))
+            begin = -1
+    if begin >= 0:
+        out.append((begin, len(tokens)))
+    return out
+
+
+def extract_candidates(doc: Document, max_ngram: int = DEFAULT_MAX_NGRAM) -> list[Candidate]:
+    """Every phrase of 1..``max_ngram`` words inside a chunk, grouped by stems.
+
+    The result is in order of first occurrence of the phrase's first word, then by
+    size (deterministic: dicts keep insertion order); each candidate's
+    occurrences are in text order.
+    """
+    n_max = max(1, max_ngram)
+    text, tokens, stems = doc.text, doc.tokens, doc.stems
+    found: dict[tuple[str, ...], Candidate] = {}
+    new = tuple.__new__
+    for first, last in chunks(doc):
+        length = last - first
+        sentence = tokens[first].sentence
+        for i in range(first, last):
+            start = tokens[i].start
+            for j in range(i + 1, min(i + n_max, last) + 1):
+                key = stems[i:j]
+                cand = found.get(key)
+                if cand is None:
+                    cand = found[key] = Candidate(key, text)
+                cand.occurrences.append(
+                    new(Occurrence, (start, tokens[j - 1].end, i, j - i, sentence, length))
+                )
+    return list(found.values())
