@@ -104,6 +104,7 @@ class PredictionEvent:
     documents: tuple[Document, ...]
     n_keywords: int = 0
     error: BaseException | None = None
+    started_ns: int = 0  # wall clock (time.time_ns) when the call began
 
 
 PredictionObserver = Callable[[PredictionEvent], None]
@@ -161,6 +162,7 @@ class ModelRegistry:
         reason = model.unavailable_reason()
         if reason is not None:
             raise ModelUnavailableError(reason)
+        started_ns = time.time_ns()
         start = time.perf_counter()
         status, error, results = "error", None, None
         try:
@@ -180,6 +182,7 @@ class ModelRegistry:
                     documents=tuple(docs),
                     n_keywords=sum(len(r) for r in results) if results else 0,
                     error=error,
+                    started_ns=started_ns,
                 )
             )
 

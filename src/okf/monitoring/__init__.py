@@ -1,1 +1,145 @@
-"""okf.monitoring"""
+"""Metrics, logs and traces for the service, wired in one call: :func:`instrument`.
+
+The package knows HTTP (it wraps the app's edge) and the registry's prediction events
+(the model edge), but no keyword logic. Public helpers keep the spec's names.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SpanExporter
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from okf.models.base import ModelRegistry
+from okf.monitoring.logging import (
+    InputTextPolicy,
+    configure_logging,
+    log_error,
+    log_model_prediction,
+    log_request,
+)
+from okf.monitoring.metrics import (
+    ServiceMetrics,
+    mark_worker_dead,
+    multiprocess_dir,
+    track_api_request,
+    track_model_prediction,
+    update_system_metrics,
+    use_metrics,
+)
+from okf.monitoring.middleware import ClientAddress, MonitoringMiddleware
+from okf.monitoring.recorder import PredictionRecorder
+from okf.monitoring.tracing import TRACER_NAME, setup_tracing, trace_request
+
+__all__ = [
+    "Monitoring",
+    "MonitoringConfig",
+    "instrument",
+    "log_error",
+    "log_model_prediction",
+    "log_request",
+    "setup_tracing",
+    "trace_request",
+    "track_api_request",
+    "track_model_prediction",
+    "update_system_metrics",
+]
+
+PROBE_PATHS = ("/healthz", "/readyz", "/metrics")
+
+
+@dataclass(frozen=True)
+class MonitoringConfig:
+    """What the service's settings decide about monitoring (see ``okf.settings``)."""
+
+    service_name: str = "okf"
+    log_level: str = "INFO"
+    input_text_policy: InputTextPolicy = "truncate"
+    count_probes: bool = False
+    trusted_proxies: tuple[str, ...] = ()
+    metrics_token: str | None = None
+    configure_logging: bool = True
+
+
+@dataclass
+class Monitoring:
+    """What :func:`instrument` built, kept on ``app.state.monitoring``."""
+
+    metrics: ServiceMetrics
+    tracer_provider: TracerProvider | None
+
+    def shutdown(self) -> None:
+        """Flush buffered spans (bounded wait) and retire this worker's metric files."""
+        if self.tracer_provider is not None:
+            self.tracer_provider.shutdown()
+        if self.metrics.multiprocess_path:
+            mark_worker_dead(os.getpid())
+
+
+def instrument(
+    app: Any,
+    registry: ModelRegistry,
+    config: MonitoringConfig,
+    *,
+    span_exporter: SpanExporter | None = None,
+) -> Monitoring:
+    """Add ``/metrics``, the request middleware and the prediction observer to ``app``.
+
+    Call it last when building the app, so the middleware is the outermost one. Spans go
+    to OTLP when ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set, or to ``span_exporter`` (tests,
+    benchmarks); otherwise tracing is off.
+    """
+    if config.configure_logging:
+        configure_logging(level=config.log_level, service_name=config.service_name)
+    metrics = ServiceMetrics(multiprocess_path=multiprocess_dir())
+    use_metrics(metrics)
+    metrics.declare_models(registry.names())
+    dropped_spans = metrics.telemetry_dropped_total.labels("traces")
+    provider = setup_tracing(
+        app, service_name=config.service_name, exporter=span_exporter, on_drop=dropped_spans.inc
+    )
+    tracer = provider.get_tracer(TRACER_NAME) if provider is not None else None
+    if provider is not None and isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        trace.set_tracer_provider(provider)  # the spec's trace_request uses the global one
+    registry.add_observer(PredictionRecorder(metrics, tracer, config.input_text_policy))
+    app.add_route("/metrics", _metrics_endpoint(metrics, config.metrics_token), ["GET"], False)
+    app.add_middleware(
+        MonitoringMiddleware,
+        metrics=metrics,
+        tracer=tracer,
+        untracked_paths=() if config.count_probes else PROBE_PATHS,
+        client_address=ClientAddress(config.trusted_proxies),
+    )
+    monitoring = Monitoring(metrics=metrics, tracer_provider=provider)
+    app.state.monitoring = monitoring
+    return monitoring
+
+
+def _metrics_endpoint(metrics: ServiceMetrics, token: str | None):  # type: ignore[no-untyped-def]
+    expected = f"Bearer {token}".encode() if token else None
+
+    async def serve_metrics(request: Request) -> Response:
+        if expected is not None:
+            given = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return JSONResponse(
+                    {
+                        "type": "about:blank",
+                        "title": "Unauthorized",
+                        "status": 401,
+                        "detail": "/metrics needs the configured bearer token",
+                    },
+                    status_code=401,
+                    media_type="application/problem+json",
+                )
+        body, content_type = metrics.render(request.headers.get("accept"))
+        return Response(body, media_type=content_type)
+
+    return serve_metrics

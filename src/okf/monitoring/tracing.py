@@ -1,0 +1,225 @@
+"""The spec's tracing (``api/monitoring/tracing.py``), on OTLP instead of Jaeger thrift.
+
+opentelemetry-python dropped the Jaeger thrift exporter and Jaeger (since 1.35) takes
+OTLP, so spans leave by OTLP/HTTP, configured by the standard ``OTEL_*`` variables
+(endpoint, service name, sampler, timeout). Tracing is off when no endpoint is set.
+
+Exporting must never slow or fail a request: spans go to a bounded queue drained by one
+background thread; when the queue is full or the backend is down they are dropped and
+counted, never waited for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from opentelemetry.trace import Status, StatusCode
+
+TRACER_NAME = "okf"
+_STOP = object()
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def otlp_endpoint_configured() -> bool:
+    return (
+        bool(
+            os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+            or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+        )
+        and os.environ.get("OTEL_SDK_DISABLED", "").lower() != "true"
+    )
+
+
+class BoundedSpanProcessor(SpanProcessor):
+    """Batches finished spans to an exporter from a background thread; never blocks.
+
+    ``on_drop(n)`` is told of every span lost to a full queue or a failed export. The
+    worker thread is (re)started lazily in the process that ends spans, so a provider
+    built before a fork still exports from the child.
+    """
+
+    def __init__(
+        self,
+        exporter: SpanExporter,
+        *,
+        on_drop: Callable[[int], None] = lambda n: None,
+        max_queue_size: int = 2048,
+        max_batch_size: int = 256,
+        schedule_delay_s: float = 0.5,
+    ) -> None:
+        self._exporter = exporter
+        self._on_drop = on_drop
+        self._queue: queue.Queue[Any] = queue.Queue(max_queue_size)
+        self._max_batch = max_batch_size
+        self._delay = schedule_delay_s
+        self._pid: int | None = None
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._closed = False
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        return None
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if self._closed or not span.context.trace_flags.sampled:
+            return
+        if self._pid != os.getpid():
+            self._start_worker()
+        try:
+            self._queue.put_nowait(span)
+        except queue.Full:
+            self._on_drop(1)
+
+    def _start_worker(self) -> None:
+        with self._start_lock:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._run, name="okf-span-export", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            batch: list[ReadableSpan] = []
+            flush_events: list[threading.Event] = []
+            stop = False
+            try:
+                item = self._queue.get(timeout=self._delay)
+            except queue.Empty:
+                continue
+            while True:
+                if item is _STOP:
+                    stop = True
+                elif isinstance(item, threading.Event):
+                    flush_events.append(item)
+                else:
+                    batch.append(item)
+                if stop or flush_events or len(batch) >= self._max_batch:
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            if batch:
+                self._export(batch)
+            for event in flush_events:
+                event.set()
+            if stop:
+                return
+
+    def _export(self, batch: Sequence[ReadableSpan]) -> None:
+        try:
+            result = self._exporter.export(batch)
+        except Exception:
+            result = SpanExportResult.FAILURE
+        if result is not SpanExportResult.SUCCESS:
+            self._on_drop(len(batch))
+
+    def _post(self, item: object, timeout_s: float) -> bool:
+        try:
+            self._queue.put(item, timeout=timeout_s)
+            return True
+        except queue.Full:
+            return False
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        if self._thread is None or self._pid != os.getpid():
+            return True
+        done = threading.Event()
+        timeout_s = timeout_millis / 1000
+        return self._post(done, timeout_s) and done.wait(timeout_s)
+
+    def shutdown(self, timeout_millis: int = 5000) -> None:
+        if self._closed:
+            return
+        self.force_flush(timeout_millis)
+        self._closed = True
+        if self._thread is not None and self._pid == os.getpid():
+            self._post(_STOP, timeout_millis / 1000)
+            self._thread.join(timeout_millis / 1000)
+        self._exporter.shutdown()
+
+
+def setup_tracing(
+    app: Any = None,
+    *,
+    service_name: str = "okf",
+    exporter: SpanExporter | None = None,
+    on_drop: Callable[[int], None] = lambda n: None,
+) -> TracerProvider | None:
+    """Build this process's tracer provider; None (tracing off) without an endpoint.
+
+    ``app`` is accepted for the spec's signature; requests are traced by the monitoring
+    middleware (one lean span per request), not by the FastAPI instrumentor.
+    """
+    if exporter is None:
+        if not otlp_endpoint_configured():
+            return None
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        timeout = float(os.environ.get("OTEL_EXPORTER_OTLP_TIMEOUT", "3"))
+        exporter = OTLPSpanExporter(timeout=timeout)
+    name = os.environ.get("OTEL_SERVICE_NAME") or service_name
+    provider = TracerProvider(resource=Resource.create({"service.name": name}))
+    provider.add_span_processor(BoundedSpanProcessor(exporter, on_drop=on_drop))
+    return provider
+
+
+def trace_request(func: F) -> F:
+    """Wrap a sync or async function in a span that records its exceptions.
+
+    The spec's version timed coroutines wrongly (the span closed before they ran) and
+    raised NameError on its error path (``Status`` was never imported).
+    """
+    tracer = trace.get_tracer(TRACER_NAME)
+    span_name = getattr(func, "__qualname__", getattr(func, "__name__", "call"))
+
+    def start() -> Any:
+        span = tracer.start_as_current_span(span_name, record_exception=False)
+        return span
+
+    if asyncio.iscoroutinefunction(func):
+
+        @functools.wraps(func)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            with start() as span:
+                span.set_attribute("code.function", span_name)
+                try:
+                    result = await func(*args, **kwargs)
+                except BaseException as exc:
+                    _record_failure(span, exc)
+                    raise
+                span.set_status(Status(StatusCode.OK))
+                return result
+
+        return async_wrapper  # type: ignore[return-value]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with start() as span:
+            span.set_attribute("code.function", span_name)
+            try:
+                result = func(*args, **kwargs)
+            except BaseException as exc:
+                _record_failure(span, exc)
+                raise
+            span.set_status(Status(StatusCode.OK))
+            return result
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _record_failure(span: trace.Span, exc: BaseException) -> None:
+    span.record_exception(exc)
+    span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))

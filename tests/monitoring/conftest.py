@@ -1,0 +1,99 @@
+"""A small app instrumented like the service, so monitoring is tested on its own."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from okf.models.base import ExtractOptions, Keyword, KeywordModel, ModelRegistry
+from okf.monitoring import MonitoringConfig, instrument
+from okf.monitoring import logging as okf_logging
+
+
+@dataclass(frozen=True)
+class FakeDocument:
+    text: str
+    language: str = "en"
+
+
+class EchoModel(KeywordModel):
+    """Returns the first word; fails on the word 'boom'."""
+
+    name = "echo"
+    version = "1"
+
+    def extract(self, doc: FakeDocument, options: ExtractOptions) -> list[Keyword]:  # type: ignore[override]
+        word = doc.text.split()[0]
+        if word == "boom":
+            raise RuntimeError("model exploded")
+        return [Keyword(word, 1.0, 1, ((0, len(word)),), (word,))]
+
+
+def build_app(config: MonitoringConfig, exporter: InMemorySpanExporter | None = None) -> FastAPI:
+    app = FastAPI()
+    registry = ModelRegistry()
+    registry.register(EchoModel())
+
+    @app.post("/v1/items/{item_id}")
+    def predict(item_id: str, body: dict) -> dict:  # type: ignore[type-arg]
+        result = registry.predict(None, [FakeDocument(body["text"])], ExtractOptions())
+        return {"id": item_id, "keywords": [k.phrase for k in result[0]]}
+
+    @app.get("/crash")
+    def crash() -> None:
+        raise ZeroDivisionError("handler bug")
+
+    @app.get("/healthz")
+    def healthz() -> dict:  # type: ignore[type-arg]
+        return {"status": "ok"}
+
+    instrument(app, registry, config, span_exporter=exporter)
+    return app
+
+
+@pytest.fixture
+def log_stream(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
+    stream = io.StringIO()
+    original = okf_logging.configure_logging
+    monkeypatch.setattr(
+        "okf.monitoring.configure_logging",
+        lambda **kw: original(**{**kw, "stream": stream}),
+    )
+    yield stream
+
+
+def log_lines(stream: io.StringIO) -> list[dict]:  # type: ignore[type-arg]
+    return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+
+
+@pytest.fixture
+def make_app(log_stream: io.StringIO):  # type: ignore[no-untyped-def]
+    """Build fresh instrumented apps (logs captured in ``log_stream``)."""
+    return build_app
+
+
+@pytest.fixture
+def spans() -> InMemorySpanExporter:
+    return InMemorySpanExporter()
+
+
+@pytest.fixture
+def traced_client(log_stream: io.StringIO, spans: InMemorySpanExporter) -> Iterator[TestClient]:
+    app = build_app(MonitoringConfig(), exporter=spans)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+    app.state.monitoring.shutdown()
+
+
+@pytest.fixture
+def client(log_stream: io.StringIO) -> Iterator[TestClient]:
+    app = build_app(MonitoringConfig())
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
