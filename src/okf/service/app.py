@@ -1,0 +1,120 @@
+"""The application factory: everything is built from a Settings and a ModelRegistry.
+
+Building from arguments (no module-level app, no global state) lets tests make fresh,
+independent apps, and lets each uvicorn worker build its own through
+:func:`create_app_from_env` (``uvicorn --factory``).
+
+ASGI layers, outermost first::
+
+    [monitoring: request id, metrics, logs, traces]  <- added by the monitoring issue
+    AccessMiddleware      401 / 429, sets user and client for the logs
+    BodyGuardMiddleware   415 / 413 / 400 before any parsing
+    FastAPI               422 validation, routes, problem+json for every error
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from okf import __version__
+from okf.models.base import ModelRegistry
+from okf.service.auth import AccessMiddleware, check_open_mode, is_loopback
+from okf.service.errors import install_error_handlers
+from okf.service.executor import ModelExecutor
+from okf.service.keys import KeyStore
+from okf.service.limits import BodyGuardMiddleware, TokenBucketLimiter
+from okf.service.routes import build_router
+from okf.service.warmup import ModelLoader
+from okf.settings import Settings
+
+log = logging.getLogger("okf.service")
+
+DESCRIPTION = """Keyword and keyphrase extraction for Portuguese and English.
+
+Send `Authorization: Bearer <key>` or `X-API-Key: <key>` (keys come from `okf keys add`).
+Every error is an RFC 9457 problem document (`application/problem+json`)."""
+
+
+def _default_registry() -> ModelRegistry:
+    from okf.models.catalog import build_registry
+
+    return build_registry()
+
+
+def create_app(settings: Settings | None = None, registry: ModelRegistry | None = None) -> FastAPI:
+    """Build the service. Raises :class:`~okf.service.auth.InsecureBindError` when it
+    would run without keys on a non-loopback address without ``insecure``."""
+    settings = settings or Settings()
+    registry = registry if registry is not None else _default_registry()
+    default_model = settings.default_model or registry.default
+    if default_model is not None:
+        registry.get(default_model)  # fail at start, not per request, on a bad name
+
+    keys = KeyStore(settings.api_keys_file)
+    open_notice = check_open_mode(settings.host, len(keys), settings.insecure)
+    if open_notice:
+        log.warning(open_notice)
+
+    executor = ModelExecutor(settings.executor_threads)
+    loader = ModelLoader(registry, default_model)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Warm up in the background: /healthz answers at once, /readyz once warm.
+        task = None
+        if settings.warmup:
+            task = asyncio.create_task(executor.run(loader.warm_all, budget_s=None))
+        else:
+            loader.skip_warmup()
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+            executor.shutdown()
+
+    app = FastAPI(
+        title="Omni Keywords Finder",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    app.state.settings = settings
+    app.state.registry = registry
+    app.state.default_model = default_model
+    app.state.executor = executor
+    app.state.loader = loader
+    app.state.keys = keys
+    app.state.open_notice = open_notice
+
+    install_error_handlers(app)
+    app.include_router(build_router(settings))
+    # add_middleware wraps: the last added is the outermost.
+    app.add_middleware(BodyGuardMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        AccessMiddleware,
+        keys=keys,
+        limiter=TokenBucketLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
+        open_when_no_keys=is_loopback(settings.host) or settings.insecure,
+    )
+
+    # ---- MONITORING SEAM ------------------------------------------------------------
+    # The monitoring issue adds here, last, so that its middleware is the outermost:
+    #     from okf.monitoring import instrument
+    #     instrument(app, settings, registry)
+    # It sets the request id (read by error bodies) and /metrics; nothing else to change.
+    # ---------------------------------------------------------------------------------
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory``: each worker builds its app from ``OKF_*``."""
+    return create_app(Settings())

@@ -1,0 +1,209 @@
+"""Every error the service returns, as RFC 9457 problem details.
+
+One shape for all of them (``type``, ``title``, ``status``, ``detail``, ``instance``,
+plus ``request_id`` and problem-specific members such as ``errors`` or ``valid``), with
+the ``application/problem+json`` media type, whether the error comes from a middleware
+(401, 413, 415, 429), FastAPI's validation, our routes, or an unexpected exception. The
+request id is read from the context variable the monitoring middleware sets; this module
+never makes one up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+from okf.models.base import ModelUnavailableError, UnknownModelError
+from okf.monitoring.context import request_id_var
+from okf.service.executor import BudgetExceededError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:okf:problem:"
+
+log = logging.getLogger("okf.service")
+
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "body-too-large",
+    415: "unsupported-media-type",
+    422: "invalid-request",
+    429: "rate-limited",
+    500: "internal-error",
+    503: "unavailable",
+    504: "timeout",
+}
+
+
+class ProblemError(Exception):
+    """Raised anywhere in a request to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        slug: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.slug = slug
+        self.headers = headers
+        self.extensions = extensions
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    instance: str | None = None,
+    slug: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> Response:
+    """A problem+json response; usable as an ASGI app from middlewares too."""
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + (slug or _SLUGS.get(status, "error")),
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if instance is not None:
+        body["instance"] = instance
+    body["request_id"] = request_id_var.get()
+    body.update(extensions)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _loc(loc: Sequence[Any]) -> str:
+    """``("body", "documents", 2, "text")`` → ``documents[2].text``: the field as sent."""
+    parts = list(loc[1:] if loc and loc[0] == "body" else loc)
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "body"
+
+
+def _validation_problem(request: Request, exc: RequestValidationError) -> Response:
+    errors = list(exc.errors())
+    if errors and errors[0].get("type") == "json_invalid":
+        err = errors[0]
+        pos = err["loc"][-1] if err.get("loc") else None
+        reason = (err.get("ctx") or {}).get("error", "invalid JSON")
+        return problem_response(
+            400,
+            f"Malformed JSON at character {pos}: {reason}",
+            instance=request.url.path,
+            slug="malformed-json",
+        )
+    items = [
+        {"field": _loc(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
+        for e in errors
+    ]
+    fields = ", ".join(dict.fromkeys(i["field"] for i in items))
+    return problem_response(
+        422,
+        f"Invalid request: {fields}",
+        instance=request.url.path,
+        slug="validation-error",
+        errors=items,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every exception a request may raise to one problem document."""
+
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ProblemError)
+        return problem_response(
+            exc.status,
+            exc.detail,
+            instance=request.url.path,
+            slug=exc.slug,
+            headers=exc.headers,
+            **exc.extensions,
+        )
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return _validation_problem(request, exc)
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
+        if exc.status_code == 404:
+            detail = f"No route {request.method} {request.url.path}; see /docs"
+        return problem_response(
+            exc.status_code, detail, instance=request.url.path, headers=exc.headers
+        )
+
+    async def on_unknown_model(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, UnknownModelError)
+        return problem_response(
+            422,
+            f"Unknown model {exc.name!r}; valid values: {', '.join(exc.known)}",
+            instance=request.url.path,
+            slug="unknown-model",
+            field="model",
+            valid=list(exc.known),
+        )
+
+    async def on_unavailable(request: Request, exc: Exception) -> Response:
+        return problem_response(
+            422, str(exc), instance=request.url.path, slug="model-unavailable", field="model"
+        )
+
+    async def on_timeout(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, BudgetExceededError)
+        return problem_response(
+            504,
+            f"The model did not finish within the time budget of {exc.budget_s:g} s; "
+            "send a shorter text or fewer documents",
+            instance=request.url.path,
+            budget_s=exc.budget_s,
+        )
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        # The message may hold internals (paths, input text): log it, never return it.
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem_response(
+            500,
+            "The server failed to handle this request; quote the request id when reporting.",
+            instance=request.url.path,
+        )
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(UnknownModelError, on_unknown_model)
+    app.add_exception_handler(ModelUnavailableError, on_unavailable)
+    app.add_exception_handler(BudgetExceededError, on_timeout)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,79 @@
+"""The service's configuration: one pydantic-settings class read from ``OKF_*`` variables.
+
+Everything the service needs comes from here (and ``okf serve`` flags, which override
+it), so an app built by the factory in a uvicorn worker sees exactly what the parent
+process saw. Every field carries a description because ``docs/api.md`` and the README
+settings table are kept in step with it (a test checks that none is missing).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_keys_file() -> Path:
+    """Per-user location, outside any checkout, so a key store never lands in git."""
+    return Path.home() / ".config" / "okf" / "api_keys.json"
+
+
+class Settings(BaseSettings):
+    """Service settings; each field ``name`` is read from the variable ``OKF_NAME``."""
+
+    model_config = SettingsConfigDict(env_prefix="OKF_", extra="ignore", frozen=True)
+
+    # Binding. The app itself does not bind; these tell it where it is bound, which
+    # decides whether it may run without API keys (open only on loopback).
+    host: str = Field(
+        "127.0.0.1", description="Address `okf serve` binds to; also decides open mode."
+    )
+    port: int = Field(8000, ge=0, le=65535, description="TCP port `okf serve` binds to.")
+    workers: int = Field(1, ge=1, description="Uvicorn worker processes for `okf serve`.")
+    insecure: bool = Field(
+        False,
+        description="Allow running without API keys on a non-loopback address (unsafe).",
+    )
+
+    # Access.
+    api_keys_file: Path = Field(
+        default_factory=default_keys_file,
+        description="JSON key store written by `okf keys add` (hashes only). "
+        "Default `~/.config/okf/api_keys.json`; no file or no keys = open mode.",
+    )
+    rate_limit_per_s: float = Field(
+        10.0, ge=0, description="Requests per second refilled per API key; 0 disables."
+    )
+    rate_limit_burst: int = Field(
+        20, ge=1, description="Token bucket size: requests a key may send at once."
+    )
+
+    # Input limits.
+    max_body_bytes: int = Field(
+        1_048_576, ge=1, description="Largest request body accepted (413 above it)."
+    )
+    max_batch_documents: int = Field(
+        64, ge=1, description="Most documents in one batch request (422 above it)."
+    )
+    max_top_n: int = Field(100, ge=1, description="Largest `top_n` a request may ask for.")
+    max_ngram_limit: int = Field(6, ge=1, description="Largest `max_ngram` a request may ask for.")
+
+    # Model execution.
+    request_timeout_s: float = Field(
+        10.0, gt=0, description="Time budget of one request's model work (504 beyond it)."
+    )
+    executor_threads: int | None = Field(
+        None,
+        ge=1,
+        description="Threads running model work; default = CPUs available to the process.",
+    )
+    default_model: str | None = Field(
+        None, description="Model used when a request names none; default = registry's."
+    )
+    warmup: bool = Field(
+        True, description="Load and warm every available model at start (gates /readyz)."
+    )
+    docs_enabled: bool = Field(
+        True, description="Serve the OpenAPI UI at `/docs` and the schema at `/openapi.json`."
+    )
