@@ -15,6 +15,7 @@ number-only or one letter long.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -92,8 +93,75 @@ class Candidate:
         return min(counts, key=lambda s: (-counts[s], order[s]))
 
 
+#: English words that, right before a chunk, make its first word a verb ("to assess
+#: recurring issues", "we propose ...").
+_EN_VERB_CUES = frozenset(
+    [
+        "to",
+        "can",
+        "cannot",
+        "could",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "should",
+        "will",
+        "would",
+        "we",
+        "they",
+        "i",
+        "you",
+    ]
+)
+_EN_LY_NOUNS = frozenset(
+    [
+        "family",
+        "supply",
+        "assembly",
+        "anomaly",
+        "monopoly",
+        "italy",
+        "july",
+        "jelly",
+        "rally",
+        "ally",
+        "reply",
+        "poly",
+    ]
+)
+
+
+def _en_verb_like_end(word: str) -> bool:
+    """A past form that ends a chunk ("the analysis coordinated by") is not a term's end."""
+    return len(word) > 4 and word.endswith("ed") and not word.endswith("eed")
+
+
+def _en_adverb(word: str) -> bool:
+    return len(word) > 4 and word.endswith("ly") and word not in _EN_LY_NOUNS
+
+
+def _split_en(doc: Document, first: int, last: int) -> list[tuple[int, int]]:
+    """Cut verb-like and adverb words off an English chunk's edges (no POS tagger)."""
+    lowers = doc.lowers
+    cuts = set()
+    if first > 0 and lowers[first - 1] in _EN_VERB_CUES:
+        cuts.add(first + 1)
+    if _en_verb_like_end(lowers[last - 1]):
+        cuts.add(last - 1)
+    for i in range(first, last):
+        if _en_adverb(lowers[i]):
+            cuts.update((i, i + 1))
+    bounds = [first, *sorted(c for c in cuts if first < c < last), last]
+    return list(itertools.pairwise(bounds))
+
+
 def chunks(doc: Document) -> list[tuple[int, int]]:
-    """Maximal runs ``[first, last)`` of candidate words inside one sentence."""
+    """Maximal runs ``[first, last)`` of candidate words inside one sentence.
+
+    English runs are also cut where a light heuristic sees a verb or an adverb at
+    their edge, so "to assess recurring issues" yields "assess" and "recurring issues".
+    """
     out: list[tuple[int, int]] = []
     tokens, eligible = doc.tokens, doc.eligible
     begin = -1
@@ -109,6 +177,8 @@ def chunks(doc: Document) -> list[tuple[int, int]]:
             begin = -1
     if begin >= 0:
         out.append((begin, len(tokens)))
+    if doc.language == "en":
+        return [piece for first, last in out for piece in _split_en(doc, first, last)]
     return out
 
 

@@ -19,8 +19,8 @@ class EmptyTextError(InvalidTextError):
 class TextTooLargeError(InvalidTextError):
     """The text exceeds the character limit; checked before any work, so it fails fast."""
 
-    def __init__(self, size: int, limit: int) -> None:
-        super().__init__(f"the text has {size:,} characters; the limit is {limit:,}")
+    def __init__(self, size: int, limit: int, unit: str = "characters") -> None:
+        super().__init__(f"the text has {size:,} {unit}; the limit is {limit:,} characters")
         self.size = size
         self.limit = limit
 

@@ -1,0 +1,58 @@
+"""The ``okf`` command line: one argparse parser, one module per subcommand.
+
+Errors a user can cause (bad text, unknown model, missing dataset) end with a non-zero
+exit code and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from okf import __version__
+from okf.commands import COMMANDS
+
+#: Exit code for bad input (argparse itself uses 2 for bad usage).
+EXIT_BAD_INPUT = 1
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr (the message says what to fix)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="okf", description="Omni Keywords Finder: keyword extraction for pt and en."
+    )
+    parser.add_argument("--version", action="version", version=f"okf {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        module = importlib.import_module(f"okf.commands.{name.replace('-', '_')}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("okf: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `okf extract ... | head`
+        return 0
+    except (CommandError, ValueError, KeyError, OSError, RuntimeError) as exc:
+        print(f"okf {args.command}: error: {_message(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc) if not isinstance(exc, KeyError) or hasattr(exc, "known") else exc.args[0]
+    return " ".join(str(text).split()) or type(exc).__name__
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

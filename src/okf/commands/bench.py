@@ -1,0 +1,64 @@
+"""``okf bench --dataset DIR``: quality (P/R/F1 at 5 and 10) and speed, with peers.
+
+The last stdout line is one JSON object (dataset, model, n_docs, f1@5, f1@10, p/r,
+docs_per_s, and per-peer figures and ratios) for scripts; the table above it is for
+people. The progress bar goes to stderr, only when it is a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from okf.bench.datasets import load_dataset
+from okf.bench.peers import PEERS
+from okf.bench.runner import run_benchmark, tty_progress
+from okf.models.catalog import build_registry
+from okf.text import CHOICES
+
+_COLUMNS = ("p@5", "r@5", "f1@5", "p@10", "r@10", "f1@10", "docs_per_s")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser("bench", help="score a model on a keyphrase dataset")
+    parser.add_argument("--dataset", required=True, help="folder with docsutf8/ and keys/")
+    parser.add_argument("--model", default=None, help="model name (default: the default model)")
+    parser.add_argument("--max-docs", type=int, default=None, help="first N documents by id")
+    parser.add_argument("--lang", default="auto", choices=CHOICES, help="documents' language")
+    parser.add_argument(
+        "--peer", action="append", default=[], choices=sorted(PEERS), help="repeatable"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.max_docs is not None and args.max_docs < 1:
+        raise ValueError("--max-docs must be at least 1")
+    dataset = load_dataset(args.dataset, args.max_docs)
+    result = run_benchmark(
+        dataset,
+        build_registry(),
+        model=args.model,
+        language=args.lang,
+        peers=list(dict.fromkeys(args.peer)),
+        progress=tty_progress,
+    )
+    print(table(result))
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def table(result: dict[str, Any]) -> str:
+    """A readable table: our model first, then each peer."""
+    rows = [(f"{result['model']} {result['version']}", result)]
+    for name, figures in result.get("peers", {}).items():
+        rows.append((f"{name} {figures['version']}", figures))
+    width = max(len(name) for name, _ in rows)
+    head = f"{'system':<{width}}  " + "  ".join(f"{c:>10}" for c in _COLUMNS)
+    title = f"dataset={result['dataset']} language={result['language']} n_docs={result['n_docs']}"
+    lines = [title, head]
+    for name, figures in rows:
+        cells = "  ".join(f"{figures[c]:>10}" for c in _COLUMNS)
+        lines.append(f"{name:<{width}}  {cells}")
+    return "\n".join(lines)

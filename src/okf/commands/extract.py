@@ -1,0 +1,101 @@
+"""``okf extract [FILE|-]``: keywords of one text as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+from okf.models.base import ExtractOptions, Keyword
+from okf.models.catalog import build_registry
+from okf.text import (
+    CHOICES,
+    MAX_CHARS,
+    InvalidEncodingError,
+    NoCandidatesError,
+    TextTooLargeError,
+    prepare,
+)
+
+#: A UTF-8 character takes at most 4 bytes: more bytes than this cannot fit the limit.
+MAX_BYTES = 4 * MAX_CHARS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser("extract", help="extract keywords from a text file or stdin")
+    parser.add_argument("file", nargs="?", default="-", help="UTF-8 text file, or - for stdin")
+    parser.add_argument("--lang", default="auto", choices=CHOICES, help="text language")
+    parser.add_argument("--model", default=None, help="model name (default: the default model)")
+    parser.add_argument("--top", type=int, default=10, help="number of keywords (default 10)")
+    parser.add_argument("--max-ngram", type=int, default=3, help="longest phrase, in words")
+    parser.add_argument(
+        "--diversity", type=float, default=0.0, help="0 = none; up to 1 = fewer shared words"
+    )
+    parser.add_argument("--format", default="table", choices=("table", "json", "csv"))
+    parser.set_defaults(func=run)
+
+
+def read_text(source: str) -> str:
+    """The text of a file or stdin, rejecting oversized, binary and non-UTF-8 input."""
+    if source == "-":
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    else:
+        path = Path(source)
+        if path.is_dir():
+            raise IsADirectoryError(f"{source} is a directory")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise TextTooLargeError(len(data), MAX_CHARS, unit="bytes or more")
+    if b"\x00" in data:
+        raise InvalidEncodingError("binary data")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidEncodingError(f"bad byte at position {exc.start}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.top < 1:
+        raise ValueError("--top must be at least 1")
+    if args.max_ngram < 1:
+        raise ValueError("--max-ngram must be at least 1")
+    text = read_text(args.file)
+    doc = prepare(text, args.lang)
+    registry = build_registry()
+    options = ExtractOptions(top_n=args.top, max_ngram=args.max_ngram, diversity=args.diversity)
+    model = registry.get(args.model)
+    model.load()
+    keywords = registry.predict(model.name, [doc], options)[0]
+    if not keywords:
+        raise NoCandidatesError()
+    sys.stdout.write(render(keywords, args.format, model=model.name, language=doc.language))
+    return 0
+
+
+def render(keywords: list[Keyword], fmt: str, *, model: str, language: str) -> str:
+    if fmt == "json":
+        payload = {
+            "model": model,
+            "language": language,
+            "keywords": [k.as_dict() for k in keywords],
+        }
+        return json.dumps(payload, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["rank", "phrase", "score", "count", "offsets", "variants"])
+        for n, k in enumerate(keywords, 1):
+            offsets = " ".join(f"{s}-{e}" for s, e in k.offsets)
+            writer.writerow([n, k.phrase, f"{k.score:.4f}", k.count, offsets, "|".join(k.variants)])
+        return buffer.getvalue()
+    width = max(len("phrase"), *(len(k.phrase) for k in keywords))
+    lines = [f"{'#':>3}  {'phrase':<{width}}  {'score':>6}  {'count':>5}  variants"]
+    for n, k in enumerate(keywords, 1):
+        variants = ", ".join(v for v in k.variants if v != k.phrase)
+        lines.append(f"{n:>3}  {k.phrase:<{width}}  {k.score:>6.3f}  {k.count:>5}  {variants}")
+    lines.append(f"model={model} language={language}")
+    return "\n".join(lines) + "\n"
