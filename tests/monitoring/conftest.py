@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -37,7 +36,7 @@ class EchoModel(KeywordModel):
 
 
 def build_app(config: MonitoringConfig, exporter: InMemorySpanExporter | None = None) -> FastAPI:
-    app = FastAPI()
+    app = FastAPI(telemetry={"tracing": False, "metrics": False, "logs": False})
     registry = ModelRegistry()
     registry.register(EchoModel())
 
@@ -67,10 +66,6 @@ def log_stream(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
         lambda **kw: original(**{**kw, "stream": stream}),
     )
     yield stream
-
-
-def log_lines(stream: io.StringIO) -> list[dict]:  # type: ignore[type-arg]
-    return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
 
 
 @pytest.fixture

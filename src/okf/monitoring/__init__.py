@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 from starlette.requests import Request
@@ -106,8 +105,6 @@ def instrument(
         app, service_name=config.service_name, exporter=span_exporter, on_drop=dropped_spans.inc
     )
     tracer = provider.get_tracer(TRACER_NAME) if provider is not None else None
-    if provider is not None and isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
-        trace.set_tracer_provider(provider)  # the spec's trace_request uses the global one
     registry.add_observer(PredictionRecorder(metrics, tracer, config.input_text_policy))
     app.add_route("/metrics", _metrics_endpoint(metrics, config.metrics_token), ["GET"], False)
     app.add_middleware(

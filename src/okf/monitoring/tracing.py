@@ -27,6 +27,10 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import Status, StatusCode
 
 TRACER_NAME = "okf"
+# The provider of this process, set by setup_tracing. It is deliberately not made the
+# global OpenTelemetry provider: FastAPI's own telemetry would then trace every request a
+# second time, and the global can be set only once per process (tests build many apps).
+_provider: TracerProvider | None = None
 _STOP = object()
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -173,7 +177,15 @@ def setup_tracing(
     name = os.environ.get("OTEL_SERVICE_NAME") or service_name
     provider = TracerProvider(resource=Resource.create({"service.name": name}))
     provider.add_span_processor(BoundedSpanProcessor(exporter, on_drop=on_drop))
+    global _provider
+    _provider = provider
     return provider
+
+
+def current_tracer() -> trace.Tracer:
+    """The okf tracer: this process's provider when tracing is on, else the global one."""
+    provider = _provider or trace.get_tracer_provider()
+    return provider.get_tracer(TRACER_NAME)
 
 
 def trace_request(func: F) -> F:
@@ -182,12 +194,10 @@ def trace_request(func: F) -> F:
     The spec's version timed coroutines wrongly (the span closed before they ran) and
     raised NameError on its error path (``Status`` was never imported).
     """
-    tracer = trace.get_tracer(TRACER_NAME)
     span_name = getattr(func, "__qualname__", getattr(func, "__name__", "call"))
 
     def start() -> Any:
-        span = tracer.start_as_current_span(span_name, record_exception=False)
-        return span
+        return current_tracer().start_as_current_span(span_name, record_exception=False)
 
     if asyncio.iscoroutinefunction(func):
 
