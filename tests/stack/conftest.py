@@ -1,0 +1,84 @@
+"""Fixtures of the stack tests: the real Prometheus/Alertmanager binaries (Debian's
+packages, installed by scripts/ensure-debian-tools.sh), server processes that are always
+stopped, and a local HTTP server standing in for Slack's webhook."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+
+from .support import PACKAGE_OF, SINK, Proc, binary
+
+
+def _require(name: str) -> str:
+    path = binary(name)
+    if path is None:
+        pytest.skip(f"`{name}` not installed (Debian package {PACKAGE_OF[name]}; "
+                    "scripts/ensure-debian-tools.sh installs it)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def promtool() -> str:
+    return _require("promtool")
+
+
+@pytest.fixture(scope="session")
+def amtool() -> str:
+    return _require("amtool")
+
+
+@pytest.fixture(scope="session")
+def prometheus_bin() -> str:
+    return _require("prometheus")
+
+
+@pytest.fixture(scope="session")
+def alertmanager_bin() -> str:
+    return _require("prometheus-alertmanager")
+
+
+@pytest.fixture
+def procs(request: pytest.FixtureRequest):
+    """Processes started by a test; stopped (last first) whatever the outcome, with
+    their logs printed when the test failed."""
+    started: list[Proc] = []
+
+    def stop_all() -> None:
+        failed = getattr(request.node, "rep_call", None)
+        for proc in reversed(started):
+            proc.stop()
+            if failed is not None and failed.failed:
+                sys.stderr.write(f"\n--- {proc.name} log ({proc.log}):\n{proc.output()}\n")
+
+    request.addfinalizer(stop_all)
+    return started
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    rep = yield
+    if rep.when == "call":
+        item.rep_call = rep
+    return rep
+
+
+def _sink_module():
+    spec = importlib.util.spec_from_file_location("okf_dev_slack_sink", SINK)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def slack_sink(tmp_path):
+    """A fake Slack webhook on 127.0.0.1 and a file holding its URL (api_url_file)."""
+    sink = _sink_module().SlackSink().start()
+    url_file = tmp_path / "slack-webhook-url"
+    url_file.write_text(sink.url + "\n", encoding="utf-8")
+    sink.url_file = url_file
+    yield sink
+    sink.stop()

@@ -1,0 +1,230 @@
+"""Helpers of the stack tests: the repository's monitoring files, copies derived from
+them for fast runs, and real Prometheus / Alertmanager processes on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+PROM_DIR = REPO / "monitoring" / "prometheus"
+RULES = PROM_DIR / "rules.yaml"
+PROM_CONFIG = PROM_DIR / "prometheus.yml"
+PROM_K8S_CONFIG = PROM_DIR / "prometheus-k8s.yml"
+PROM_TESTS = sorted((PROM_DIR / "tests").glob("*.yaml"))
+AM_DIR = REPO / "monitoring" / "alertmanager"
+AM_CONFIG = AM_DIR / "config.yaml"
+AM_TEMPLATES = AM_DIR / "templates"
+GRAFANA_DIR = REPO / "monitoring" / "grafana"
+DASHBOARD = GRAFANA_DIR / "dashboards" / "okf-api.json"
+GENERATOR = GRAFANA_DIR / "generate_dashboard.py"
+SINK = AM_DIR / "dev_slack_sink.py"
+
+PACKAGE_OF = {
+    "prometheus": "prometheus",
+    "promtool": "prometheus",
+    "prometheus-alertmanager": "prometheus-alertmanager",
+    "amtool": "prometheus-alertmanager",
+}
+
+_DURATION = re.compile(r"(\d+)([smhdwy])")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+
+
+def seconds(duration: str) -> int:
+    """'1h30m' -> 5400 (Prometheus duration syntax, whole units)."""
+    parts = _DURATION.findall(duration)
+    if not parts or "".join(n + u for n, u in parts) != duration:
+        raise ValueError(f"not a duration: {duration!r}")
+    return sum(int(n) * _UNIT_S[u] for n, u in parts)
+
+
+def shrink(duration: str, factor: int) -> str:
+    """A duration divided by factor, at least 1s: shrink('5m', 30) == '10s'."""
+    return f"{max(1, seconds(duration) // factor)}s"
+
+
+def load_yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def fast_rules(factor: int, rules: dict | None = None) -> dict:
+    """rules.yaml with every range selector and every `for` divided by factor.
+
+    The same expressions, thresholds and labels as the file: only time shrinks, so
+    that an end-to-end run sees minutes of alert logic in seconds.
+    """
+    out = copy.deepcopy(rules if rules is not None else load_yaml(RULES))
+    window = re.compile(r"\[(\d+[smhdwy]+)\]")
+    for group in out["groups"]:
+        for rule in group["rules"]:
+            rule["expr"] = window.sub(lambda m: f"[{shrink(m.group(1), factor)}]", rule["expr"])
+            if "for" in rule:
+                rule["for"] = shrink(rule["for"], factor)
+    return out
+
+
+def alerting_rules(rules: dict | None = None) -> list[dict]:
+    rules = rules if rules is not None else load_yaml(RULES)
+    return [r for g in rules["groups"] for r in g["rules"] if "alert" in r]
+
+
+def dashboard_queries(dashboard: dict | None = None) -> list[tuple[str, str, str]]:
+    """(panel title, refId, expr) of every query of the dashboard."""
+    d = dashboard if dashboard is not None else json.loads(DASHBOARD.read_text("utf-8"))
+    return [(p["title"], t["refId"], t["expr"]) for p in d["panels"] for t in p["targets"]]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_json(url: str, data: object | None = None, timeout: float = 5.0) -> object:
+    body = None if data is None else json.dumps(data).encode()
+    req = urllib.request.Request(url, data=body, method="POST" if body else "GET")
+    if body:
+        req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        raw = resp.read()
+    return json.loads(raw) if raw else None
+
+
+def prom_query(base: str, expr: str) -> list[dict]:
+    q = urllib.parse.urlencode({"query": expr})
+    out = http_json(f"{base}/api/v1/query?{q}")
+    assert out["status"] == "success", out
+    return out["data"]["result"]
+
+
+def wait_until(fn, timeout: float, interval: float = 0.25, what: str = "condition"):
+    """Calls fn until it returns something truthy (returned) or timeout (AssertionError)."""
+    deadline = time.monotonic() + timeout
+    last_exc: BaseException | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = fn()
+            if value:
+                return value
+        except (OSError, urllib.error.URLError, ValueError, KeyError) as exc:
+            last_exc = exc
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last error: {last_exc})")
+
+
+class Proc:
+    """A server subprocess with its output in a log file; stop() always reaps it."""
+
+    def __init__(self, name: str, cmd: list[str], log: Path, cwd: Path | None = None,
+                 env: dict | None = None) -> None:
+        self.name = name
+        self.cmd = cmd
+        self.log = log
+        self._log_f = log.open("wb")
+        self.popen = subprocess.Popen(
+            cmd, stdout=self._log_f, stderr=subprocess.STDOUT, cwd=cwd, env=env,
+            start_new_session=True,
+        )
+
+    def output(self) -> str:
+        self._log_f.flush()
+        return self.log.read_text(errors="replace")[-4000:]
+
+    def wait_ready(self, url: str, timeout: float = 30.0) -> None:
+        def ready() -> bool:
+            if self.popen.poll() is not None:
+                raise AssertionError(f"{self.name} exited ({self.popen.returncode}):\n"
+                                     f"{self.output()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as resp:
+                    return resp.status == 200
+            except (OSError, urllib.error.URLError):
+                return False
+
+        try:
+            wait_until(ready, timeout, what=f"{self.name} at {url}")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n--- {self.name} log:\n{self.output()}") from None
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    self.popen.kill()
+                self.popen.wait(timeout=5)
+        self._log_f.close()
+
+
+def binary(name: str) -> str | None:
+    return shutil.which(name)
+
+
+def alertmanager_config(webhook_url_file: Path, *, fast: bool) -> dict:
+    """config.yaml with the webhook file and template paths of this run (and, when fast,
+    second-long grouping timers): the same routes, receivers and inhibit rules."""
+    cfg = load_yaml(AM_CONFIG)
+    cfg["templates"] = [str(AM_DIR / t) for t in cfg["templates"]]
+    for receiver in cfg["receivers"]:
+        for slack in receiver.get("slack_configs", []):
+            slack["api_url_file"] = str(webhook_url_file)
+    if fast:
+        cfg["route"].update(group_wait="1s", group_interval="1s", repeat_interval="1h")
+    return cfg
+
+
+def start_alertmanager(tmp: Path, cfg: dict, procs: list[Proc]) -> str:
+    port = free_port()
+    path = tmp / "alertmanager.yml"
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+    data = tmp / "am-data"
+    data.mkdir()
+    base = f"http://127.0.0.1:{port}"
+    proc = Proc(
+        "alertmanager",
+        [binary("prometheus-alertmanager") or "prometheus-alertmanager",
+         f"--config.file={path}", f"--storage.path={data}",
+         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=",
+         f"--web.external-url={base}", "--log.level=debug"],
+        tmp / "alertmanager.log",
+    )
+    procs.append(proc)
+    proc.wait_ready(f"{base}/-/ready")
+    return base
+
+
+def start_prometheus(tmp: Path, cfg: dict, procs: list[Proc]) -> str:
+    port = free_port()
+    path = tmp / "prometheus.yml"
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+    data = tmp / "prom-data"
+    data.mkdir()
+    base = f"http://127.0.0.1:{port}"
+    proc = Proc(
+        "prometheus",
+        [binary("prometheus") or "prometheus", f"--config.file={path}",
+         f"--storage.tsdb.path={data}", f"--web.listen-address=127.0.0.1:{port}",
+         "--rules.alert.resend-delay=1s", "--rules.alert.for-grace-period=1s",
+         "--log.level=info"],
+        tmp / "prometheus.log",
+    )
+    procs.append(proc)
+    proc.wait_ready(f"{base}/-/ready")
+    return base

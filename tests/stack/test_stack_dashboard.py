@@ -1,0 +1,148 @@
+"""The Grafana dashboard and provisioning: generated JSON up to date, shaped as Grafana's
+dashboard model, the spec's panels with aggregated queries, and every query parsed by
+the real PromQL parser (promtool)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import jsonschema
+import yaml
+
+from .support import DASHBOARD, GENERATOR, GRAFANA_DIR, dashboard_queries
+
+_DS = {"type": "object", "required": ["type", "uid"],
+       "properties": {"type": {"const": "prometheus"}, "uid": {"const": "${datasource}"}}}
+_TARGET = {
+    "type": "object",
+    "required": ["refId", "expr", "datasource", "legendFormat"],
+    "properties": {"refId": {"type": "string", "pattern": "^[A-Z]$"},
+                   "expr": {"type": "string", "minLength": 1}, "datasource": _DS,
+                   "legendFormat": {"type": "string"}},
+}
+# The parts of Grafana's dashboard model (schemaVersion 39) that provisioning needs and
+# that a hand edit most easily breaks.
+SCHEMA = {
+    "type": "object",
+    "required": ["uid", "title", "schemaVersion", "panels", "templating", "time"],
+    "properties": {
+        "uid": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$"},
+        "schemaVersion": {"type": "integer", "minimum": 39},
+        "id": {"type": "null"},
+        "time": {"type": "object", "required": ["from", "to"]},
+        "templating": {"type": "object", "required": ["list"]},
+        "panels": {"type": "array", "minItems": 1, "items": {
+            "type": "object",
+            "required": ["id", "type", "title", "gridPos", "datasource", "targets",
+                         "fieldConfig", "options"],
+            "properties": {
+                "id": {"type": "integer", "minimum": 1},
+                "type": {"enum": ["timeseries", "gauge", "stat"]},
+                "title": {"type": "string", "minLength": 1},
+                "datasource": _DS,
+                "gridPos": {"type": "object", "required": ["h", "w", "x", "y"],
+                            "properties": {
+                                "w": {"type": "integer", "minimum": 1, "maximum": 24},
+                                "x": {"type": "integer", "minimum": 0, "maximum": 23},
+                                "h": {"type": "integer", "minimum": 1},
+                                "y": {"type": "integer", "minimum": 0}}},
+                "targets": {"type": "array", "minItems": 1, "items": _TARGET},
+                "fieldConfig": {"type": "object", "required": ["defaults", "overrides"]},
+            },
+        }},
+    },
+}
+
+
+def load() -> dict:
+    return json.loads(DASHBOARD.read_text(encoding="utf-8"))
+
+
+def test_dashboard_json_is_what_the_generator_writes():
+    out = subprocess.run([sys.executable, str(GENERATOR), "--check"], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+
+
+def test_dashboard_matches_the_schema_and_lays_out_cleanly():
+    d = load()
+    jsonschema.validate(d, SCHEMA)
+    ids = [p["id"] for p in d["panels"]]
+    assert len(ids) == len(set(ids))
+    cells = set()
+    for p in d["panels"]:
+        g = p["gridPos"]
+        assert g["x"] + g["w"] <= 24, p["title"]
+        mine = {(x, y) for x in range(g["x"], g["x"] + g["w"])
+                for y in range(g["y"], g["y"] + g["h"])}
+        assert not (cells & mine), f"{p['title']} overlaps another panel"
+        cells |= mine
+        refs = [t["refId"] for t in p["targets"]]
+        assert len(refs) == len(set(refs)), p["title"]
+    (var,) = d["templating"]["list"]
+    assert var["type"] == "datasource" and var["query"] == "prometheus"
+
+
+def test_spec_panels_and_the_added_ones():
+    panels = {p["title"]: p for p in load()["panels"]}
+    for title in ["Requests per Second", "API Latency", "Model Predictions",
+                  "System Resources", "API Latency Percentiles", "Error Ratio by Endpoint",
+                  "Model Latency Percentiles", "Error Budget Left (30d)"]:
+        assert title in panels, title
+    assert panels["System Resources"]["type"] == "gauge"
+    assert panels["Error Budget Left (30d)"]["type"] == "stat"
+    assert panels["Requests per Second"]["type"] == "timeseries"
+    for title, by in [("API Latency Percentiles", "endpoint"),
+                      ("Model Latency Percentiles", "model")]:
+        exprs = [t["expr"] for t in panels[title]["targets"]]
+        assert [re.match(r"histogram_quantile\(([\d.]+),", e).group(1) for e in exprs] == [
+            "0.5", "0.95", "0.99"]
+        assert all(f"sum by ({by}, le)" in e for e in exprs)
+    legends = [t["legendFormat"] for t in panels["System Resources"]["targets"]]
+    assert legends[0].startswith("Memory") and legends[1].startswith("CPU")
+
+
+def test_queries_aggregate_and_use_rate_interval():
+    for title, ref, expr in dashboard_queries():
+        assert re.search(r"\bsum(?: by \([^)]*\) )?\(", expr), f"{title}/{ref}: not summed"
+        windows = re.findall(r"\[([^\]]+)\]", expr)
+        assert all(w == "$__rate_interval" for w in windows), f"{title}/{ref}: {windows}"
+        if "rate(" in expr:
+            assert windows, title
+
+
+def test_every_query_parses_with_promtool(promtool, tmp_path):
+    """Each panel query becomes a recording rule; promtool parses it with Prometheus'
+    own PromQL parser (so a typo in a dashboard fails here, not in Grafana)."""
+    queries = dashboard_queries()
+    rules = {"groups": [{"name": "dashboard", "rules": [
+        {"record": f"dashboard:q{i}", "expr": expr.replace("$__rate_interval", "1m")}
+        for i, (_, _, expr) in enumerate(queries)]}]}
+    path = tmp_path / "queries.yaml"
+    path.write_text(yaml.safe_dump(rules))
+    out = subprocess.run([promtool, "check", "rules", str(path)], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert f"SUCCESS: {len(queries)} rules found" in out.stdout
+    # and the check does fail on a broken query
+    rules["groups"][0]["rules"][0]["expr"] = "sum by (endpoint (rate(x[1m]))"
+    path.write_text(yaml.safe_dump(rules))
+    bad = subprocess.run([promtool, "check", "rules", str(path)], capture_output=True,
+                         text=True, timeout=60)
+    assert bad.returncode != 0
+
+
+def test_provisioning_files():
+    ds = yaml.safe_load((GRAFANA_DIR / "provisioning/datasources/okf-prometheus.yaml")
+                        .read_text())
+    (source,) = ds["datasources"]
+    assert ds["apiVersion"] == 1 and source["type"] == "prometheus"
+    assert source["uid"] == load()["templating"]["list"][0]["current"]["value"]
+    assert source["url"] == "${OKF_PROMETHEUS_URL}"
+    prov = yaml.safe_load((GRAFANA_DIR / "provisioning/dashboards/okf.yaml").read_text())
+    (provider,) = prov["providers"]
+    assert provider["type"] == "file"
+    assert provider["options"]["path"] == "${OKF_GRAFANA_DASHBOARDS}"

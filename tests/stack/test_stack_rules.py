@@ -1,0 +1,166 @@
+"""The Prometheus rules and configs: valid for the real promtool, unit-tested with
+`promtool test rules`, and shaped as the issue asks (aggregated ratios, objectives in one
+place, runbooks in the repository)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+import yaml
+
+from .support import (
+    PROM_CONFIG,
+    PROM_K8S_CONFIG,
+    PROM_TESTS,
+    REPO,
+    RULES,
+    alerting_rules,
+    fast_rules,
+    load_yaml,
+    shrink,
+)
+
+SPEC_ERROR_EXPR = (
+    'rate(api_requests_total{status=~"5.."}[5m]) / rate(api_requests_total[5m]) > 0.05'
+)
+WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"]
+
+
+def run(cmd: list[str], cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_promtool_check_rules(promtool):
+    out = run([promtool, "check", "rules", str(RULES)])
+    assert out.returncode == 0, out.stdout + out.stderr
+    n = len([r for g in load_yaml(RULES)["groups"] for r in g["rules"]])
+    assert f"SUCCESS: {n} rules found" in out.stdout
+
+
+def test_promtool_check_config_local(promtool):
+    out = run([promtool, "check", "config", str(PROM_CONFIG)])
+    assert out.returncode == 0, out.stdout + out.stderr
+    cfg = load_yaml(PROM_CONFIG)
+    assert cfg["rule_files"] == ["rules.yaml"]
+    job = next(j for j in cfg["scrape_configs"] if j["job_name"] == "okf")
+    assert job["static_configs"][0]["targets"] == ["127.0.0.1:8000"]
+    am = cfg["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"]
+    assert am == ["127.0.0.1:9093"]
+
+
+def test_promtool_check_config_kubernetes(promtool, tmp_path):
+    """Debian builds Prometheus without Kubernetes discovery, so promtool rejects
+    kubernetes_sd_configs; everything else of the cluster config (relabelling, rules,
+    alerting) is checked by swapping each discovery block for a static one."""
+    cfg = load_yaml(PROM_K8S_CONFIG)
+    okf = next(j for j in cfg["scrape_configs"] if j["job_name"] == "okf")
+    assert okf["kubernetes_sd_configs"] == [{"role": "pod"}]
+    keep = {tuple(r["source_labels"]): r["regex"] for r in okf["relabel_configs"]
+            if r.get("action") == "keep"}
+    assert keep[("__meta_kubernetes_pod_label_app_kubernetes_io_name",)] == "okf"
+    assert cfg["alerting"]["alertmanagers"][0]["kubernetes_sd_configs"][0]["role"] == "pod"
+    for block in [*cfg["scrape_configs"], *cfg["alerting"]["alertmanagers"]]:
+        block.pop("kubernetes_sd_configs")
+        block["static_configs"] = [{"targets": ["127.0.0.1:1"]}]
+    (tmp_path / "rules.yaml").write_text(RULES.read_text())
+    path = tmp_path / "prometheus-k8s.yml"
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    out = run([promtool, "check", "config", str(path)])
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_promtool_unit_tests_pass(promtool):
+    assert len(PROM_TESTS) >= 2
+    out = run([promtool, "test", "rules", *map(str, PROM_TESTS)], cwd=REPO)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.count("SUCCESS") == len(PROM_TESTS)
+
+
+def test_unit_tests_cover_the_issue_cases():
+    names = " | ".join(
+        t["name"] for p in PROM_TESTS for t in yaml.safe_load(p.read_text())["tests"]
+    )
+    for needle in ["one percent", "ten percent", "one failing endpoint", "no traffic",
+                   "latency above", "latency below", "availability fast burn",
+                   "availability 5x burn", "latency fast burn", "latency slow burn"]:
+        assert needle in names, needle
+    tested = {
+        a["alertname"]
+        for p in PROM_TESTS for t in yaml.safe_load(p.read_text())["tests"]
+        for a in t.get("alert_rule_test", []) if a.get("exp_alerts")
+    }
+    assert tested == {r["alert"] for r in alerting_rules()}, "every alert is seen firing"
+
+
+def test_the_spec_expression_fails_the_unit_tests(promtool, tmp_path):
+    """The unit tests catch the spec's label-by-label ratio (which fires on 1 %)."""
+    rules = load_yaml(RULES)
+    for rule in alerting_rules(rules):
+        if rule["alert"] == "HighErrorRate":
+            rule["expr"] = SPEC_ERROR_EXPR
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules, sort_keys=False))
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "api.yaml").write_text((RULES.parent / "tests" / "api_alerts_test.yaml").read_text())
+    out = run([promtool, "test", "rules", str(tests / "api.yaml")])
+    assert out.returncode != 0
+    assert "name: one percent of errors does not fire" in out.stdout + out.stderr
+
+
+def test_error_and_latency_ratios_are_aggregated_and_guard_zero_traffic():
+    alerts = {r["alert"]: r for r in alerting_rules()}
+    err = " ".join(alerts["HighErrorRate"]["expr"].split())
+    assert err.count("sum by (endpoint) (rate(api_requests_total") == 2
+    assert "> 0)" in err, "denominator must be filtered to > 0 (no 0/0 NaN)"
+    lat = " ".join(alerts["HighLatency"]["expr"].split())
+    assert "sum by (endpoint) (rate(api_latency_seconds_sum[5m]))" in lat
+    assert "(sum by (endpoint) (rate(api_latency_seconds_count[5m])) > 0)" in lat
+    assert alerts["HighErrorRate"]["labels"]["severity"] == "critical"
+    assert alerts["HighLatency"]["labels"]["severity"] == "warning"
+    assert alerts["HighErrorRate"]["for"] == alerts["HighLatency"]["for"] == "5m"
+
+
+def test_objectives_are_set_once_and_sli_rules_are_uniform():
+    rules = [r for g in load_yaml(RULES)["groups"] for r in g["rules"]]
+    objectives = [r for r in rules if r.get("record") == "okf:slo_objective:ratio"]
+    assert {o["labels"]["slo"]: o["expr"] for o in objectives} == {
+        "availability": "vector(0.999)", "latency": "vector(0.99)"}
+    text = RULES.read_text()
+    assert "0.999" not in text.replace("vector(0.999)", ""), "objective repeated"
+    sli = {(r["record"], r["labels"]["slo"]): r["expr"] for r in rules
+           if r.get("record", "").startswith("okf:slo_errors:ratio_rate")}
+    for slo in ("availability", "latency"):
+        base = sli[("okf:slo_errors:ratio_rate5m", slo)]
+        for w in WINDOWS:
+            assert sli[(f"okf:slo_errors:ratio_rate{w}", slo)] == base.replace("[5m]", f"[{w}]")
+    # every burn-rate alert compares against the budget derived from the objective
+    for rule in alerting_rules():
+        if "Budget" in rule["alert"]:
+            assert "okf:slo_error_budget:ratio" in rule["expr"]
+            assert not re.search(r"\b0\.0\d+", rule["expr"]), "no hard-coded budget"
+
+
+@pytest.mark.parametrize("rule", alerting_rules(), ids=lambda r: r["alert"])
+def test_every_alert_has_summary_severity_and_a_runbook_in_the_repo(rule):
+    assert rule["labels"]["severity"] in {"critical", "warning"}
+    ann = rule["annotations"]
+    assert ann["summary"] and ann["description"]
+    path = REPO / ann["runbook_url"]
+    assert ann["runbook_url"].startswith("docs/runbooks/") and path.is_file()
+    assert rule["alert"] in path.read_text(), "the runbook names its alert"
+
+
+def test_fast_rules_shrink_only_time(promtool, tmp_path):
+    fast = fast_rules(30)
+    orig = alerting_rules()
+    derived = alerting_rules(fast)
+    assert [r["alert"] for r in derived] == [r["alert"] for r in orig]
+    err = next(r for r in derived if r["alert"] == "HighErrorRate")
+    assert "[10s]" in err["expr"] and "[5m]" not in err["expr"] and err["for"] == "10s"
+    assert shrink("30d", 30) == "86400s"
+    path = tmp_path / "fast.yaml"
+    path.write_text(yaml.safe_dump(fast, sort_keys=False))
+    out = run([promtool, "check", "rules", str(path)])
+    assert out.returncode == 0, out.stdout + out.stderr
