@@ -14,7 +14,8 @@ from okf.models.base import ModelRegistry
 from okf.service.app import create_app
 from okf.service.keys import add_key
 from okf.settings import Settings
-from tests.service.support import SlowModel, build_test_registry
+
+from .support import SlowModel, build_test_registry
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +27,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     SlowModel.release.clear()
     yield
     SlowModel.release.set()  # let abandoned slow calls finish
+    for name in list(os.environ):  # `okf serve` writes its flags into the environment
+        if name.startswith("OKF_"):
+            del os.environ[name]
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from okf.monitoring.context import request_id_var
 from okf.service.app import create_app
 from okf.settings import Settings
-from tests.service.support import SlowModel, assert_problem, build_test_registry
+
+from .support import SlowModel, assert_problem, build_test_registry
 
 URL = "/v1/keywords/extract"
 BATCH = "/v1/keywords/extract/batch"

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from okf.models.base import ModelRegistry
-from tests.service.support import WordCountModel, assert_problem
+
+from .support import SlowModel, WordCountModel, assert_problem
 
 EN = (
     "Keyword extraction ranks the phrases of a text. Keyword extraction helps search: "
@@ -66,9 +67,10 @@ def test_batch_results_equal_single_results_in_input_order(client: TestClient) -
 
 
 def test_named_model_is_used(client: TestClient) -> None:
-    r = client.post("/v1/keywords/extract", json={"text": EN, "model": "busy"})
+    SlowModel.release.set()  # answer at once
+    r = client.post("/v1/keywords/extract", json={"text": EN, "model": "slow"})
     assert r.status_code == 200, r.text
-    assert r.json()["model"]["name"] == "busy"
+    assert r.json()["model"] == {"name": "slow", "version": "0.1"}
 
 
 def test_models_lists_names_versions_languages_default_availability(client: TestClient) -> None:

@@ -7,4 +7,7 @@ To add a subcommand, write ``okf/commands/<name>.py`` with ``register`` (which s
 COMMANDS: list[str] = [
     "extract",
     "bench",
+    "bench-overhead",
+    "serve",
+    "keys",
 ]

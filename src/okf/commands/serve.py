@@ -1,0 +1,83 @@
+"""``okf serve``: run the HTTP API with uvicorn.
+
+Flags override ``OKF_*`` settings by being written back into the environment, because
+uvicorn workers build their own app through the factory
+(:func:`okf.service.app.create_app_from_env`) and only inherit the environment. The
+open-mode rule is checked here first, so a refused start is one clear line, not a
+traceback from every worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from okf.service.auth import check_open_mode
+from okf.service.keys import KeyStore
+from okf.settings import Settings
+
+FACTORY = "okf.service.app:create_app_from_env"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the HTTP API (docs at /docs)",
+        description="Run the HTTP API. Flags override the OKF_* environment variables.",
+    )
+    parser.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=None, help="TCP port (default 8000)")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default 1)")
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        default=None,
+        help="allow serving without API keys on a non-loopback address",
+    )
+    parser.add_argument("--keys-file", default=None, help="API key store (OKF_API_KEYS_FILE)")
+    parser.set_defaults(func=run)
+
+
+def _apply_flags(args: argparse.Namespace) -> None:
+    flags = {
+        "OKF_HOST": args.host,
+        "OKF_PORT": args.port,
+        "OKF_WORKERS": args.workers,
+        "OKF_INSECURE": "true" if args.insecure else None,
+        "OKF_API_KEYS_FILE": args.keys_file,
+    }
+    for name, value in flags.items():
+        if value is not None:
+            os.environ[name] = str(value)
+
+
+def run(args: argparse.Namespace) -> int:
+    _apply_flags(args)
+    settings = Settings()
+    keys = KeyStore(settings.api_keys_file)
+    notice = check_open_mode(settings.host, len(keys), settings.insecure)  # may refuse
+    if notice:
+        print(f"okf serve: WARNING: {notice}", file=sys.stderr)
+    else:
+        print(f"okf serve: {len(keys)} API key(s) from {settings.api_keys_file}", file=sys.stderr)
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(
+        f"okf serve: http://{host}:{settings.port} (API docs at /docs), "
+        f"{settings.workers} worker(s)",
+        file=sys.stderr,
+    )
+
+    import uvicorn
+
+    # ---- MONITORING SEAM: per-deployment set-up before workers start (e.g. the
+    # prometheus multiprocess directory) goes here.
+    uvicorn.run(
+        FACTORY,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        server_header=False,
+    )
+    return 0
