@@ -6,6 +6,7 @@ service, not the quality of the real models; ``test_real_registry.py`` covers th
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections import Counter
@@ -107,3 +108,9 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
         assert isinstance(body[member], str) and body[member], member
     assert "request_id" in body
     return body
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -4,12 +4,11 @@ answered while a long extraction holds a worker thread."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -22,39 +21,9 @@ from okf.service.app import create_app
 from okf.service.keys import KeyStore
 from okf.settings import Settings
 
-from .support import BusyModel, WordCountModel
+from .support import BusyModel, WordCountModel, free_port
 
 TEXT = "Keyword extraction ranks phrases; extraction of keywords helps search engines."
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def serve_app() -> Iterator[Callable[..., str]]:
-    """Run an app under a real uvicorn server in a thread; returns its base URL."""
-    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
-
-    def start(app: object) -> str:
-        port = _free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")  # type: ignore[arg-type]
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.01)
-        return f"http://127.0.0.1:{port}"
-
-    yield start
-    for server, thread in servers:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_health_answers_while_a_long_extraction_runs(
@@ -90,7 +59,7 @@ def test_health_answers_while_a_long_extraction_runs(
 
 
 def test_okf_serve_runs_open_on_loopback_and_says_so(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "OKF_API_KEYS_FILE": str(tmp_path / "none.json"), "HOME": str(tmp_path)}
     cmd = [sys.executable, "-m", "okf.cli", "serve", "--port", str(port)]
     proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
