@@ -17,21 +17,39 @@ from dataclasses import dataclass
 from okf.models._grouping import rank
 from okf.models.base import ExtractOptions, Keyword, KeywordModel
 from okf.text import Candidate, Document, chunks, extract_candidates
+from okf.text.tokens import WORD
 
 
 @dataclass(frozen=True, slots=True)
 class Params:
-    """Weights of the features; defaults tuned on the task, not on one dataset."""
+    """Feature weights as (short text, long text) pairs, blended by text length.
 
-    degree: float = 1.0  # exponent of degree/frequency (RAKE)
-    frequency: float = 0.5  # exponent of word frequency
+    In an abstract most phrases occur once, so counts are noise and the shape of the
+    phrase (a whole multi-word chunk) carries the signal; in a longer text (news,
+    papers) repetition becomes the best evidence. Weights move from the first value
+    to the second as the text grows from ``short_words`` to ``long_words`` words.
+    """
+
+    degree: tuple[float, float] = (1.0, 0.5)  # exponent of degree/frequency (RAKE)
+    frequency: tuple[float, float] = (0.0, 1.0)  # exponent of word frequency
+    phrase_frequency: tuple[float, float] = (0.2, 1.0)  # exponent of the phrase count
+    unigram: tuple[float, float] = (0.3, 1.5)  # prior of one-word phrases
+    trigram: tuple[float, float] = (1.0, 0.8)  # prior of three-word phrases
     casing: float = 0.5  # bonus for capitalised/acronym use
-    position: float = 1.0  # strength of the early-position bonus
-    spread: float = 0.0  # bonus for spreading over sentences
-    length: float = 0.0  # bonus for long (specific) words
-    phrase_frequency: float = 0.5  # exponent of the phrase's own count
-    whole_chunk: float = 1.5  # multiplier when the phrase is a whole chunk somewhere
-    size_prior: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
+    position: float = 0.5  # strength of the early-position bonus
+    length: float = 0.5  # bonus for long (specific) words
+    whole_chunk: float = 100.0  # multiplier when the phrase is a whole chunk somewhere
+    short_words: int = 180
+    long_words: int = 400
+
+    def blend(self, n_words: int) -> float:
+        """0 for a short text, 1 for a long one, log-linear in between."""
+        low, high = math.log(self.short_words), math.log(self.long_words)
+        return min(1.0, max(0.0, (math.log(max(1, n_words)) - low) / (high - low)))
+
+
+def _mix(pair: tuple[float, float], t: float) -> float:
+    return pair[0] + (pair[1] - pair[0]) * t
 
 
 @dataclass(slots=True)
@@ -84,28 +102,24 @@ class StatisticalModel(KeywordModel):
         p = self.params
         stats = word_stats(doc)
         n_tokens = max(1, len(doc.tokens))
-        n_sent = max(1, len(doc.sentences))
+        t = p.blend(sum(1 for tok in doc.tokens if tok.kind == WORD))
+        degree, frequency = _mix(p.degree, t), _mix(p.frequency, t)
+        phrase_frequency = _mix(p.phrase_frequency, t)
+        size_prior = (_mix(p.unigram, t), 1.0, _mix(p.trigram, t))
         weight: dict[str, float] = {}
         for stem, w in stats.items():
-            value = (w.degree / w.tf) ** p.degree * w.tf**p.frequency
+            value = (w.degree / w.tf) ** degree * w.tf**frequency
             value *= 1.0 + p.casing * (w.caps / w.tf)
-            value *= 1.0 + p.spread * (w.sentences / n_sent)
             value *= 1.0 + p.length * min(1.0, len(stem) / 10)
             weight[stem] = value
-        sizes = p.size_prior
         out = []
         for cand in candidates:
             base = sum(weight[s] for s in cand.key)
             occ = cand.occurrences
-            whole = any(o.size == o.chunk for o in occ)
             pos = 1.0 + p.position / (1.0 + 10.0 * occ[0].first / n_tokens)
-            prior = sizes[min(cand.size, len(sizes)) - 1]
-            value = base * len(occ) ** p.phrase_frequency * pos * prior
-            if whole:
+            prior = size_prior[min(cand.size, 3) - 1]
+            value = base * len(occ) ** phrase_frequency * pos * prior
+            if any(o.size == o.chunk for o in occ):
                 value *= p.whole_chunk
             out.append(value)
         return out
-
-
-def _log(x: float) -> float:
-    return math.log(x)

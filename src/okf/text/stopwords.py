@@ -33,12 +33,18 @@ REMOVED: dict[str, frozenset[str]] = {
     ),
 }
 
-#: Function words missing from stopwords-iso.
+#: Function words missing from stopwords-iso, and discourse words of papers and news
+#: ("this paper proposes", "o artigo apresenta") that are never keywords themselves.
 ADDED: dict[str, frozenset[str]] = {
-    "en": _words("'s thus via upon also within without yet"),
+    "en": _words(
+        """'s thus via upon also within without yet paper papers article articles author
+        authors describe describes discuss discusses discussed propose proposes proposed
+        presents presented investigate investigates investigated considered"""
+    ),
     "pt": _words(
         """pra pro pá portanto aliás pronto né ok sr sra dr lá cá ah eh hum
-        sido tido feito vão vai está estão ser há disse"""
+        sido tido feito vão vai está estão ser há disse artigo artigos autor autores
+        apresenta apresentam propõe propomos descreve discute"""
     ),
 }
 
