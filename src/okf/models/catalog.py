@@ -7,6 +7,7 @@ To add a model, import it and register it in :func:`build_registry`; pass
 from __future__ import annotations
 
 from okf.models.base import ModelRegistry
+from okf.models.graph import GraphModel
 from okf.models.statistical import StatisticalModel
 
 
@@ -14,4 +15,5 @@ def build_registry() -> ModelRegistry:
     """A fresh registry with every model of this build (the best non-neural is default)."""
     registry = ModelRegistry()
     registry.register(StatisticalModel(), default=True)
+    registry.register(GraphModel())
     return registry
