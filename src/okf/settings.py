@@ -39,8 +39,8 @@ class Settings(BaseSettings):
     # Access.
     api_keys_file: Path = Field(
         default_factory=default_keys_file,
-        description="JSON key store written by `okf keys add` (hashes only). "
-        "Default `~/.config/okf/api_keys.json`; no file or no keys = open mode.",
+        description="Key store written by `okf keys add` (hashes only); with no keys "
+        "the service runs open, and only on loopback.",
     )
     rate_limit_per_s: float = Field(
         10.0, ge=0, description="Requests per second refilled per API key; 0 disables."

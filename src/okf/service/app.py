@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     # ---- MONITORING SEAM ------------------------------------------------------------
     # The monitoring issue adds here, last, so that its middleware is the outermost:
     #     from okf.monitoring import instrument
-    #     instrument(app, settings, registry)
+    #     instrument(app, registry, <MonitoringConfig built from settings>)
     # It sets the request id (read by error bodies) and /metrics; nothing else to change.
     # ---------------------------------------------------------------------------------
     return app

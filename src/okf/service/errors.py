@@ -128,10 +128,11 @@ def _validation_problem(request: Request, exc: RequestValidationError) -> Respon
         {"field": _loc(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
         for e in errors
     ]
-    fields = ", ".join(dict.fromkeys(i["field"] for i in items))
+    shown = "; ".join(f"{i['field']}: {i['message']}" for i in items[:3])
+    more = f" (and {len(items) - 3} more)" if len(items) > 3 else ""
     return problem_response(
         422,
-        f"Invalid request: {fields}",
+        f"Invalid request: {shown}{more}",
         instance=request.url.path,
         slug="validation-error",
         errors=items,
