@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
+import time
 from collections.abc import Mapping, MutableMapping
 from typing import Any, Literal, TextIO
 
@@ -37,36 +38,47 @@ _SECRET_KEYS = frozenset({"authorization", "x-api-key", "api_key", "apikey", "pa
 logger = structlog.get_logger("okf")
 
 
-def _add_request_context(_: Any, __: str, event: MutableMapping[str, Any]) -> Mapping[str, Any]:
-    request_id = request_id_var.get()
-    if request_id is not None:
-        event.setdefault("request_id", request_id)
-    span_context = trace.get_current_span().get_span_context()
-    if span_context.is_valid:
-        event.setdefault("trace_id", format(span_context.trace_id, "032x"))
-        event.setdefault("span_id", format(span_context.span_id, "016x"))
-    return event
+class EcsJsonRenderer:
+    """The whole processor chain in one step: context, ECS fields, masking, JSON.
 
+    One function instead of six keeps a log line at a few microseconds, which matters on
+    a path taken twice per request (see ``okf bench-overhead``).
+    """
 
-def _mask_secrets(_: Any, __: str, event: MutableMapping[str, Any]) -> Mapping[str, Any]:
-    for key in event.keys() & _SECRET_KEYS:
-        event[key] = "[REDACTED]"
-    return event
+    def __init__(self, service_name: str) -> None:
+        self.service_name = service_name
+        self._second = -1
+        self._second_text = ""
 
+    def _timestamp(self) -> str:
+        now = time.time()
+        second = int(now)
+        if second != self._second:  # formatting a date is the slow part: once a second
+            self._second = second
+            self._second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        return f"{self._second_text}.{int((now - second) * 1000):03d}Z"
 
-def _ecs_fields(service_name: str):  # type: ignore[no-untyped-def]
-    def add(_: Any, __: str, event: MutableMapping[str, Any]) -> Mapping[str, Any]:
-        event["message"] = event.pop("event", "")
-        event["log.level"] = event.pop("level", "info")
-        event.setdefault("service.name", service_name)
-        event["ecs.version"] = ECS_VERSION
-        return event
-
-    return add
-
-
-def _orjson_dumps(event: Mapping[str, Any], **_: Any) -> str:
-    return orjson.dumps(event, default=repr, option=orjson.OPT_NON_STR_KEYS).decode()
+    def __call__(self, _: Any, method_name: str, event: MutableMapping[str, Any]) -> str:
+        line: dict[str, Any] = {
+            "@timestamp": self._timestamp(),
+            "log.level": event.pop("level", method_name),
+            "message": event.pop("event", ""),
+        }
+        request_id = request_id_var.get()
+        if request_id is not None:
+            line["request_id"] = request_id
+        span_context = trace.get_current_span().get_span_context()
+        if span_context.is_valid:
+            line["trace_id"] = format(span_context.trace_id, "032x")
+            line["span_id"] = format(span_context.span_id, "016x")
+        if "exc_info" in event:
+            event = structlog.processors.format_exc_info(_, method_name, event)
+        for key in event.keys() & _SECRET_KEYS:
+            event[key] = "[REDACTED]"
+        line.update(event)
+        line["service.name"] = self.service_name
+        line["ecs.version"] = ECS_VERSION
+        return orjson.dumps(line, default=repr, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def configure_logging(
@@ -76,28 +88,21 @@ def configure_logging(
     stream: TextIO | None = None,
 ) -> None:
     """Route structlog, stdlib and uvicorn logs through one JSON renderer to stdout."""
-    shared: list[Any] = [
-        structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True, key="@timestamp"),
-        _add_request_context,
-        _mask_secrets,
-    ]
-    renderer = [_ecs_fields(service_name), structlog.processors.JSONRenderer(_orjson_dumps)]
+    renderer = EcsJsonRenderer(service_name)
     numeric = logging.getLevelName(level.upper())
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info, *renderer],
+        processors=[renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
         logger_factory=structlog.WriteLoggerFactory(stream or sys.stdout),
         cache_logger_on_first_use=False,
     )
+    # A concrete logger, built once per configuration: a lazy proxy would rebuild its
+    # bound logger on every call, which costs more than rendering the line.
+    global logger
+    logger = structlog.get_logger("okf").bind()
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            *renderer,
-        ],
+        foreign_pre_chain=[structlog.stdlib.add_logger_name, structlog.stdlib.add_log_level],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
     handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(formatter)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -113,6 +114,10 @@ class ServiceMetrics:
             ["signal"],
             registry=own,
         )
+        # Labelled children by label values; bounded because every label value is
+        # (route templates, methods, status codes, model names and statuses).
+        self._api_series: dict[tuple[str, str, int | str], tuple[Any, Any]] = {}
+        self._model_series: dict[tuple[str, str], tuple[Any, Any]] = {}
         self.registry = own if own is not None else CollectorRegistry(auto_describe=True)
         if multiprocess_path:
             multiprocess.MultiProcessCollector(self.registry, path=multiprocess_path)
@@ -129,14 +134,28 @@ class ServiceMetrics:
         duration: float,
         trace_id: str | None = None,
     ) -> None:
-        self.api_requests_total.labels(endpoint, method, str(status)).inc()
-        self.api_latency_seconds.labels(endpoint).observe(duration, _exemplar(trace_id))
+        key = (endpoint, method, status)
+        series = self._api_series.get(key)
+        if series is None:  # label lookups are the slow part: once per label set
+            series = self._api_series[key] = (
+                self.api_requests_total.labels(endpoint, method, str(status)),
+                self.api_latency_seconds.labels(endpoint),
+            )
+        series[0].inc()
+        series[1].observe(duration, {"trace_id": trace_id} if trace_id else None)
 
     def track_model_prediction(
         self, model: str, status: str, duration: float, trace_id: str | None = None
     ) -> None:
-        self.model_predictions_total.labels(model, status).inc()
-        self.model_latency_seconds.labels(model).observe(duration, _exemplar(trace_id))
+        key = (model, status)
+        series = self._model_series.get(key)
+        if series is None:
+            series = self._model_series[key] = (
+                self.model_predictions_total.labels(model, status),
+                self.model_latency_seconds.labels(model),
+            )
+        series[0].inc()
+        series[1].observe(duration, {"trace_id": trace_id} if trace_id else None)
 
     def declare_models(self, names: Iterable[str]) -> None:
         """Create every model/status series at zero, so rates exist before the first call."""
@@ -148,10 +167,6 @@ class ServiceMetrics:
         """The exposition body and its content type; OpenMetrics (with exemplars) on ask."""
         encoder, content_type = choose_encoder(accept_header or "")
         return encoder(self.registry), content_type
-
-
-def _exemplar(trace_id: str | None) -> dict[str, str] | None:
-    return {"trace_id": trace_id} if trace_id else None
 
 
 def mark_worker_dead(pid: int) -> None:

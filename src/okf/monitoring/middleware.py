@@ -103,7 +103,9 @@ class MonitoringMiddleware:
         span = None
         context_token = None
         if self.tracer is not None:
-            parent = extract({k.decode("latin-1"): v.decode("latin-1") for k, v in headers.items()})
+            parent = None
+            if b"traceparent" in headers:
+                parent = extract({"traceparent": headers[b"traceparent"].decode("latin-1")})
             span = self.tracer.start_span(method, context=parent, kind=SpanKind.SERVER)
             context_token = otel_context.attach(trace.set_span_in_context(span, parent))
         status = 500
@@ -174,7 +176,7 @@ class MonitoringMiddleware:
             client=client_var.get(),
             user=state.get("user") or user_var.get(),
             client_name=state.get("client_name"),
-            duration=round(duration, 6),
+            duration=duration,
             status=status,
             error=f"{type(error).__name__}: {error}" if error is not None else None,
         )

@@ -29,13 +29,13 @@ class PredictionRecorder:
 
     def __call__(self, event: PredictionEvent) -> None:
         texts = [getattr(doc, "text", "") for doc in event.documents]
-        languages = sorted({getattr(doc, "language", "") for doc in event.documents})
+        languages = sorted({getattr(doc, "language", "?") for doc in event.documents})
         trace_id = self._span(event, texts, languages)
         self.metrics.track_model_prediction(event.model, event.status, event.duration, trace_id)
         log_model_prediction(
             model=event.model,
             input_text="\n".join(texts),
-            duration=round(event.duration, 6),
+            duration=event.duration,
             status=event.status,
             error=f"{type(event.error).__name__}: {event.error}" if event.error else None,
             policy=self.policy,
@@ -48,17 +48,17 @@ class PredictionRecorder:
     def _span(self, event: PredictionEvent, texts: list[str], languages: list[str]) -> str | None:
         if self.tracer is None:
             return None
-        span = self.tracer.start_span(f"model.predict {event.model}", start_time=event.started_ns)
-        span.set_attributes(
-            {
+        span = self.tracer.start_span(
+            f"model.predict {event.model}",
+            start_time=event.started_ns,
+            attributes={
                 "okf.model.name": event.model,
                 "okf.model.version": event.version,
-                "okf.model.status": event.status,
                 "okf.language": ",".join(languages),
                 "okf.text.length": sum(len(t) for t in texts),
                 "okf.batch.size": len(texts),
                 "okf.keywords.count": event.n_keywords,
-            }
+            },
         )
         if event.error is not None:
             span.record_exception(event.error)

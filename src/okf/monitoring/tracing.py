@@ -12,9 +12,9 @@ counted, never waited for.
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import os
-import queue
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -31,7 +31,6 @@ TRACER_NAME = "okf"
 # global OpenTelemetry provider: FastAPI's own telemetry would then trace every request a
 # second time, and the global can be set only once per process (tests build many apps).
 _provider: TracerProvider | None = None
-_STOP = object()
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -48,9 +47,11 @@ def otlp_endpoint_configured() -> bool:
 class BoundedSpanProcessor(SpanProcessor):
     """Batches finished spans to an exporter from a background thread; never blocks.
 
-    ``on_drop(n)`` is told of every span lost to a full queue or a failed export. The
-    worker thread is (re)started lazily in the process that ends spans, so a provider
-    built before a fork still exports from the child.
+    Finishing a span is a bounded ``deque.append``: the export thread is not woken per
+    span (that costs a GIL hand-off on every request) but every ``schedule_delay_s``, or
+    at once when a full batch is waiting. ``on_drop(n)`` is told of every span lost to a
+    full queue or a failed export. The thread is (re)started lazily in the process that
+    ends spans, so a provider built before a fork still exports from the child.
     """
 
     def __init__(
@@ -64,9 +65,12 @@ class BoundedSpanProcessor(SpanProcessor):
     ) -> None:
         self._exporter = exporter
         self._on_drop = on_drop
-        self._queue: queue.Queue[Any] = queue.Queue(max_queue_size)
+        self._spans: collections.deque[ReadableSpan] = collections.deque()
+        self._max_queue = max_queue_size
         self._max_batch = max_batch_size
         self._delay = schedule_delay_s
+        self._wake = threading.Event()
+        self._flush_requests: collections.deque[threading.Event] = collections.deque()
         self._pid: int | None = None
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -80,47 +84,41 @@ class BoundedSpanProcessor(SpanProcessor):
             return
         if self._pid != os.getpid():
             self._start_worker()
-        try:
-            self._queue.put_nowait(span)
-        except queue.Full:
+        if len(self._spans) >= self._max_queue:
             self._on_drop(1)
+            return
+        self._spans.append(span)
+        if len(self._spans) == self._max_batch:
+            self._wake.set()
 
     def _start_worker(self) -> None:
         with self._start_lock:
             if self._pid == os.getpid():
                 return
+            self._spans.clear()  # spans inherited from the parent are its to export
             self._pid = os.getpid()
             self._thread = threading.Thread(target=self._run, name="okf-span-export", daemon=True)
             self._thread.start()
 
     def _run(self) -> None:
         while True:
-            batch: list[ReadableSpan] = []
-            flush_events: list[threading.Event] = []
-            stop = False
-            try:
-                item = self._queue.get(timeout=self._delay)
-            except queue.Empty:
-                continue
-            while True:
-                if item is _STOP:
-                    stop = True
-                elif isinstance(item, threading.Event):
-                    flush_events.append(item)
-                else:
-                    batch.append(item)
-                if stop or flush_events or len(batch) >= self._max_batch:
-                    break
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-            if batch:
-                self._export(batch)
-            for event in flush_events:
-                event.set()
-            if stop:
+            self._wake.wait(self._delay)
+            self._wake.clear()
+            flushes = []
+            while self._flush_requests:
+                flushes.append(self._flush_requests.popleft())
+            self._drain()
+            for done in flushes:
+                done.set()
+            if self._closed:
                 return
+
+    def _drain(self) -> None:
+        while self._spans:
+            batch = []
+            while self._spans and len(batch) < self._max_batch:
+                batch.append(self._spans.popleft())
+            self._export(batch)
 
     def _export(self, batch: Sequence[ReadableSpan]) -> None:
         try:
@@ -130,19 +128,13 @@ class BoundedSpanProcessor(SpanProcessor):
         if result is not SpanExportResult.SUCCESS:
             self._on_drop(len(batch))
 
-    def _post(self, item: object, timeout_s: float) -> bool:
-        try:
-            self._queue.put(item, timeout=timeout_s)
-            return True
-        except queue.Full:
-            return False
-
     def force_flush(self, timeout_millis: int = 30000) -> bool:
-        if self._thread is None or self._pid != os.getpid():
+        if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
             return True
         done = threading.Event()
-        timeout_s = timeout_millis / 1000
-        return self._post(done, timeout_s) and done.wait(timeout_s)
+        self._flush_requests.append(done)
+        self._wake.set()
+        return done.wait(timeout_millis / 1000)
 
     def shutdown(self, timeout_millis: int = 5000) -> None:
         if self._closed:
@@ -150,7 +142,7 @@ class BoundedSpanProcessor(SpanProcessor):
         self.force_flush(timeout_millis)
         self._closed = True
         if self._thread is not None and self._pid == os.getpid():
-            self._post(_STOP, timeout_millis / 1000)
+            self._wake.set()
             self._thread.join(timeout_millis / 1000)
         self._exporter.shutdown()
 

@@ -1,0 +1,190 @@
+"""CPU cost of monitoring per request: off, okf's own, and the usual stack, in one run.
+
+Each variant is the same small FastAPI app driven in-process through ASGI (no sockets),
+so what differs is only the monitoring. CPU time of the whole process is measured
+(``time.process_time``), which includes background export threads. Variants are run
+interleaved, several rounds, and the median is kept: the machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from fastapi import FastAPI
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from pydantic import BaseModel
+
+from okf.models.base import ExtractOptions, Keyword, KeywordModel, ModelRegistry
+
+NO_NATIVE_TELEMETRY = {"tracing": False, "metrics": False, "logs": False}
+
+
+class DiscardingExporter(SpanExporter):
+    """A local exporter that accepts and drops spans: export cost without a network."""
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return SpanExportResult.SUCCESS
+
+
+class _Doc(BaseModel):
+    text: str
+
+
+class _FirstWord(KeywordModel):
+    name = "first-word"
+    version = "1"
+
+    def extract(self, doc: Any, options: ExtractOptions) -> list[Keyword]:
+        word = doc.text.split()[0]
+        return [Keyword(word, 1.0, 1, ((0, len(word)),), (word,))]
+
+
+def _base_app() -> tuple[FastAPI, ModelRegistry]:
+    app = FastAPI(telemetry=NO_NATIVE_TELEMETRY)  # type: ignore[call-arg]
+    registry = ModelRegistry()
+    registry.register(_FirstWord())
+
+    @app.post("/v1/items/{item_id}")
+    async def extract(item_id: str, doc: _Doc) -> dict[str, Any]:
+        result = registry.predict(None, [doc], ExtractOptions())
+        return {"id": item_id, "keywords": [k.phrase for k in result[0]]}
+
+    return app, registry
+
+
+def app_off() -> FastAPI:
+    return _base_app()[0]
+
+
+def app_okf(log_stream: io.StringIO) -> FastAPI:
+    from okf.monitoring import MonitoringConfig, instrument
+    from okf.monitoring import logging as okf_logging
+
+    app, registry = _base_app()
+    instrument(
+        app,
+        registry,
+        MonitoringConfig(configure_logging=False),
+        span_exporter=DiscardingExporter(),
+    )
+    okf_logging.configure_logging(stream=log_stream)
+    return app
+
+
+def app_usual(log_stream: io.StringIO) -> FastAPI:
+    """The common recipe: instrumentator + structlog request logging + OTel instrumentor."""
+    import structlog
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+    from prometheus_client import CollectorRegistry
+    from prometheus_fastapi_instrumentator import Instrumentator
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    app, _ = _base_app()
+    Instrumentator(registry=CollectorRegistry()).instrument(app)
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.JSONRenderer(),
+        ],
+        logger_factory=structlog.WriteLoggerFactory(log_stream),
+    )
+    log = structlog.get_logger()
+
+    async def log_requests(request: Any, call_next: Callable[..., Any]) -> Any:
+        start = time.perf_counter()
+        response = await call_next(request)
+        log.info(
+            "api_request",
+            method=request.method,
+            path=request.url.path,
+            status=response.status_code,
+            duration=time.perf_counter() - start,
+        )
+        return response
+
+    app.add_middleware(BaseHTTPMiddleware, dispatch=log_requests)
+    provider = TracerProvider()
+    provider.add_span_processor(BatchSpanProcessor(DiscardingExporter()))
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider)
+    return app
+
+
+async def _drive(app: Any, n: int) -> None:
+    body = b'{"text": "keyword extraction for search engines"}'
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+
+    for i in range(n):
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": f"/v1/items/{i}",
+            "raw_path": f"/v1/items/{i}".encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+            "state": {},
+        }
+        sent = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                await asyncio.sleep(3600)
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        status = 0
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+
+        await app(scope, receive, send)
+        if status != 200:
+            raise RuntimeError(f"benchmark request failed with {status}")
+
+
+def cpu_us_per_request(app: Any, n: int) -> float:
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(_drive(app, 50))  # warm-up: routes, caches, lazy imports
+        start = time.process_time()
+        loop.run_until_complete(_drive(app, n))
+        return (time.process_time() - start) / n * 1e6
+    finally:
+        loop.close()
+
+
+def measure(requests: int = 2000, rounds: int = 5) -> dict[str, float]:
+    """Median CPU µs/request of each variant over interleaved rounds."""
+    logging.getLogger().setLevel(logging.WARNING)
+    sink = io.StringIO()
+    apps = {"off_us": app_off(), "on_us": app_okf(sink), "usual_us": app_usual(sink)}
+    samples: dict[str, list[float]] = {name: [] for name in apps}
+    for _ in range(rounds):
+        for name, app in apps.items():
+            samples[name].append(cpu_us_per_request(app, requests))
+            sink.seek(0)
+            sink.truncate()
+    result = {name: round(statistics.median(values), 1) for name, values in samples.items()}
+    result["overhead_us"] = round(result["on_us"] - result["off_us"], 1)
+    result["usual_over_on"] = round(result["usual_us"] / result["on_us"], 2)
+    result["requests_per_round"] = requests
+    result["rounds"] = rounds
+    return result
