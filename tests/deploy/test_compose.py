@@ -86,7 +86,7 @@ def test_compose_runs_the_whole_stack(compose):
     # prometheus.yml scrapes 127.0.0.1:8000 and alerts 127.0.0.1:9093: share okf's netns
     for name in ("prometheus", "alertmanager", "grafana"):
         assert services[name]["network_mode"] == "service:okf"
-    assert "--storage.tsdb.retention.time=15d" in services["prometheus"]["command"]
+    assert "--storage.tsdb.retention.time=35d" in services["prometheus"]["command"]
     # every published port is on loopback only
     for service in services.values():
         for port in service.get("ports", []):

@@ -3,6 +3,7 @@ files, byte for byte, and whose wiring (names, ports, paths, flags) holds togeth
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,6 +29,18 @@ NOT_FOR_THE_CLUSTER = {
     "jaeger/jaeger.yaml": "a manifest (a resource, not a ConfigMap)",
 }
 NOT_FOR_THE_CLUSTER_DIRS = ("prometheus/tests/",)
+
+
+def duration_s(text: str) -> int:
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    return sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([smhdw])", text))
+
+
+def longest_rule_window_s() -> int:
+    rules = (MONITORING / "prometheus" / "rules.yaml").read_text()
+    windows = re.findall(r"\[(\d+[smhdw])\]", rules)
+    assert windows
+    return max(duration_s(w) for w in windows)
 
 
 @pytest.fixture(scope="module")
@@ -248,7 +261,10 @@ def test_jaeger_config_sets_storage_and_trace_retention():
 def test_prometheus_and_alertmanager_retention_and_config_paths(objects):
     prometheus = by_kind(objects, "StatefulSet")["prometheus"]
     args = container(prometheus, "prometheus")["args"]
-    assert "--storage.tsdb.retention.time=15d" in args
+    assert "--storage.tsdb.retention.time=35d" in args
+    # history must cover the longest window any rule reads (the 30-day SLO windows)
+    retention = next(a for a in args if a.startswith("--storage.tsdb.retention.time="))
+    assert duration_s(retention.split("=")[1]) >= longest_rule_window_s()
     assert any(a.startswith("--storage.tsdb.retention.size=") for a in args)
     config_file = next(a for a in args if a.startswith("--config.file=")).split("=", 1)[1]
     mount = next(
