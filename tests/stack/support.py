@@ -141,7 +141,8 @@ class Proc:
         )
 
     def output(self) -> str:
-        self._log_f.flush()
+        if not self._log_f.closed:
+            self._log_f.flush()
         return self.log.read_text(errors="replace")[-4000:]
 
     def wait_ready(self, url: str, timeout: float = 30.0) -> None:
