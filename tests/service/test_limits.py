@@ -64,11 +64,12 @@ def _run(guard: BodyGuardMiddleware, scope: dict[str, Any], chunks: list[bytes])
 
 
 JSON_CT = (b"content-type", b"application/json")
+PATHS = {"/v1/keywords/extract"}
 
 
 def test_chunked_body_over_limit_stops_reading_early() -> None:
     inner = Recorder()
-    guard = BodyGuardMiddleware(inner, max_bytes=1000)
+    guard = BodyGuardMiddleware(inner, max_bytes=1000, paths=PATHS)
     chunks = [b"x" * 100] * 1000  # 100 KB in 1,000 chunks, no Content-Length
     status, body, pulled = _run(guard, _scope([JSON_CT]), chunks)
     assert status == 413
@@ -79,7 +80,7 @@ def test_chunked_body_over_limit_stops_reading_early() -> None:
 
 def test_content_length_over_limit_is_refused_without_reading() -> None:
     inner = Recorder()
-    guard = BodyGuardMiddleware(inner, max_bytes=1000)
+    guard = BodyGuardMiddleware(inner, max_bytes=1000, paths=PATHS)
     scope = _scope([JSON_CT, (b"content-length", b"5000")])
     status, _, pulled = _run(guard, scope, [b"x" * 5000])
     assert (status, pulled) == (413, 0)
@@ -87,7 +88,7 @@ def test_content_length_over_limit_is_refused_without_reading() -> None:
 
 def test_body_at_the_limit_is_replayed_whole_to_the_app() -> None:
     inner = Recorder()
-    guard = BodyGuardMiddleware(inner, max_bytes=1000)
+    guard = BodyGuardMiddleware(inner, max_bytes=1000, paths=PATHS)
     chunks = [b"a" * 250] * 4
     status, _, _ = _run(guard, _scope([JSON_CT]), chunks)
     assert status == 200
@@ -96,21 +97,21 @@ def test_body_at_the_limit_is_replayed_whole_to_the_app() -> None:
 
 def test_utf8_split_across_chunks_is_fine() -> None:
     inner = Recorder()
-    guard = BodyGuardMiddleware(inner, max_bytes=1000)
+    guard = BodyGuardMiddleware(inner, max_bytes=1000, paths=PATHS)
     encoded = '{"text": "ação"}'.encode()
     status, _, _ = _run(guard, _scope([JSON_CT]), [encoded[:12], encoded[12:]])
     assert status == 200 and inner.body == encoded
 
 
 def test_invalid_content_length_is_400() -> None:
-    guard = BodyGuardMiddleware(Recorder(), max_bytes=1000)
+    guard = BodyGuardMiddleware(Recorder(), max_bytes=1000, paths=PATHS)
     status, _, _ = _run(guard, _scope([JSON_CT, (b"content-length", b"-1")]), [b"{}"])
     assert status == 400
 
 
 def test_other_paths_and_methods_pass_through() -> None:
     inner = Recorder()
-    guard = BodyGuardMiddleware(inner, max_bytes=10)
+    guard = BodyGuardMiddleware(inner, max_bytes=10, paths=PATHS)
     scope = _scope([(b"content-type", b"text/plain")]) | {"path": "/healthz"}
     status, _, _ = _run(guard, scope, [b"x" * 100])
     assert status == 200

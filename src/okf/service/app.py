@@ -20,6 +20,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from okf import __version__
 from okf.models.base import ModelRegistry
@@ -96,9 +97,13 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     app.state.open_notice = open_notice
 
     install_error_handlers(app)
-    app.include_router(build_router(settings))
+    router = build_router(settings)
+    app.include_router(router)
     # add_middleware wraps: the last added is the outermost.
-    app.add_middleware(BodyGuardMiddleware, max_bytes=settings.max_body_bytes)
+    json_routes = {
+        r.path for r in router.routes if isinstance(r, APIRoute) and r.body_field is not None
+    }
+    app.add_middleware(BodyGuardMiddleware, max_bytes=settings.max_body_bytes, paths=json_routes)
     app.add_middleware(
         AccessMiddleware,
         keys=keys,

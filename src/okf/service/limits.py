@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from email.message import Message
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -49,18 +49,22 @@ def json_content_type_problem(content_type: str | None) -> str | None:
 
 
 class BodyGuardMiddleware:
-    """Check the media type, size and encoding of request bodies under ``prefix``."""
+    """Check the media type, size and encoding of bodies sent to the JSON routes.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, prefix: str = "/v1/") -> None:
+    Only ``paths`` (the routes that take a JSON body) are guarded, so an unknown path or
+    a wrong method still gets its 404/405 rather than a 415.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, paths: Collection[str]) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.prefix = prefix
+        self.paths = frozenset(paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
             or scope["method"] not in _BODY_METHODS
-            or not scope["path"].startswith(self.prefix)
+            or scope["path"] not in self.paths
         ):
             await self.app(scope, receive, send)
             return
