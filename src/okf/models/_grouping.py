@@ -7,21 +7,23 @@ them stably, applies the diversity option (MMR-like on shared stems), cuts at
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 
-from okf.models._scoring import to_unit
+from okf.models._scoring import unit_scores_of_top
 from okf.models.base import ExtractOptions, Keyword
 from okf.text import Candidate
 
 
 def to_keyword(candidate: Candidate, score: float) -> Keyword:
     """The Keyword of one candidate: its text's own most frequent surface form."""
+    phrase, variants = candidate.phrase_and_variants()
     return Keyword(
-        phrase=candidate.phrase,
+        phrase=phrase,
         score=score,
         count=candidate.count,
         offsets=candidate.offsets,
-        variants=candidate.variants,
+        variants=variants,
     )
 
 
@@ -36,35 +38,34 @@ def rank(
 ) -> list[Keyword]:
     """Best ``options.top_n`` keywords, best first.
 
-    Ties are broken by first occurrence, then fewer words, then stems, so the output is
-    deterministic. With ``diversity`` d > 0, each pick maximises
-    ``score - d * max overlap with the phrases already picked`` (MMR), and that
-    adjusted score (clipped to 0..1) is the one reported, so scores never increase.
+    Equal raw scores keep the input order, which for :func:`extract_candidates` is the
+    order of first occurrence, so the output is deterministic. With ``diversity``
+    d > 0, each pick maximises ``score - d * max overlap with the phrases already
+    picked`` (MMR), and that adjusted score (clipped to 0..1) is the one reported, so
+    scores never increase down the list.
     """
-    if not candidates or options.top_n <= 0:
-        return []
-    unit = to_unit(raw)
-    order = sorted(
-        range(len(candidates)),
-        key=lambda i: (-raw[i], candidates[i].first, candidates[i].size, candidates[i].key),
-    )
     top_n = options.top_n
+    if not candidates or top_n <= 0:
+        return []
+    # nlargest(key=...) is documented as sorted(..., reverse=True)[:n]: stable on ties.
+    pool_size = top_n if options.diversity <= 0 else max(50, top_n * 10)
+    order = heapq.nlargest(pool_size, range(len(candidates)), key=raw.__getitem__)
+    unit = dict(zip(order, unit_scores_of_top(raw, order), strict=True))
     if options.diversity <= 0:
-        return [to_keyword(candidates[i], unit[i]) for i in order[:top_n]]
+        return [to_keyword(candidates[i], unit[i]) for i in order]
     return _mmr(candidates, unit, order, options.diversity, top_n)
 
 
 def _mmr(
     candidates: Sequence[Candidate],
-    unit: Sequence[float],
-    order: list[int],
+    unit: dict[int, float],
+    pool: list[int],
     diversity: float,
     top_n: int,
 ) -> list[Keyword]:
-    # Only the best few hundred can be picked in practice; bounding keeps it linear.
-    pool = order[: max(50, top_n * 10)]
     chosen: list[tuple[int, float]] = []
     penalty = dict.fromkeys(pool, 0.0)
+    pool = list(pool)
     while pool and len(chosen) < top_n:
         best_pos, adjusted = 0, float("-inf")
         for pos, i in enumerate(pool):  # strict ">" keeps the earlier one on ties

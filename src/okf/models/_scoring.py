@@ -2,9 +2,9 @@
 
 Raw scores have model-specific scales (sums of word weights, PageRank mass...). The
 unit score blends two views of the same ranking, both in 0..1 and monotonic in the raw
-score: the score relative to the document's best candidate, and the candidate's
-percentile among all the document's candidates. So 1.0 is always "the best phrase of
-this text", and a phrase that stands far above the rest keeps a high score.
+score: the score relative to the document's range (best candidate = 1), and the
+candidate's percentile among all the document's candidates. So 1.0 is always "the best
+phrase of this text", and a phrase that stands far above the rest keeps a high score.
 """
 
 from __future__ import annotations
@@ -14,27 +14,39 @@ from collections.abc import Sequence
 _RELATIVE_WEIGHT = 0.5
 
 
-def to_unit(raw: Sequence[float]) -> list[float]:
-    """Unit scores for ``raw`` (higher is better), same order; equal raw → equal unit."""
+def unit_score(value: float, better: int, n: int, low: float, high: float) -> float:
+    """Unit score of a raw ``value`` that ``better`` of the ``n`` candidates beat."""
+    span = high - low
+    relative = (value - low) / span if span > 0 else 1.0
+    percentile = 1.0 - better / n
+    score = _RELATIVE_WEIGHT * relative + (1 - _RELATIVE_WEIGHT) * percentile
+    return round(min(1.0, max(0.0, score)), 6)
+
+
+def unit_scores_of_top(raw: Sequence[float], top: Sequence[int]) -> list[float]:
+    """Unit scores of the candidates ``top`` (indices into ``raw``, best first).
+
+    ``top`` must be a prefix of the full ranking by ``raw`` (descending), so a
+    candidate's rank is its position, and equal raw scores share the best rank.
+    """
     n = len(raw)
-    if n == 0:
+    if not n:
         return []
     low, high = min(raw), max(raw)
-    span = high - low
-    # Rank by value; equal values share the best rank so ties stay ties.
-    order = sorted(set(raw), reverse=True)
-    counts: dict[float, int] = {}
-    for value in raw:
-        counts[value] = counts.get(value, 0) + 1
-    better = 0
-    rank_of: dict[float, int] = {}
-    for value in order:
-        rank_of[value] = better
-        better += counts[value]
-    out = []
-    for value in raw:
-        relative = (value - low) / span if span > 0 else 1.0
-        percentile = 1.0 - rank_of[value] / n
-        score = _RELATIVE_WEIGHT * relative + (1 - _RELATIVE_WEIGHT) * percentile
-        out.append(round(min(1.0, max(0.0, score)), 6))
+    out: list[float] = []
+    better, previous = 0, None
+    for pos, i in enumerate(top):
+        if raw[i] != previous:
+            better, previous = pos, raw[i]
+        out.append(unit_score(raw[i], better, n, low, high))
+    return out
+
+
+def to_unit(raw: Sequence[float]) -> list[float]:
+    """Unit scores for all of ``raw`` (higher is better), in the same order."""
+    order = sorted(range(len(raw)), key=raw.__getitem__, reverse=True)
+    scores = unit_scores_of_top(raw, order)
+    out = [0.0] * len(raw)
+    for i, score in zip(order, scores, strict=True):
+        out[i] = score
     return out

@@ -111,7 +111,7 @@ class GraphModel(KeywordModel):
             value = sum(ranks[s] for s in cand.key) * len(cand.occurrences) ** pf
             if cand.size == 1:
                 value *= unigram
-            if any(o.size == o.chunk for o in cand.occurrences):
+            if cand.whole:
                 value *= p.whole_chunk
             out.append(value)
         return out

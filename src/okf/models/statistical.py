@@ -56,30 +56,24 @@ def _mix(pair: tuple[float, float], t: float) -> float:
 class _Word:
     tf: int = 0
     degree: int = 0
-    first: int = 0
     caps: int = 0
-    sentences: int = 0
-    last_sentence: int = -1
 
 
-def word_stats(doc: Document) -> dict[str, _Word]:
-    """Per-stem statistics over the candidate words of ``doc``."""
+def word_stats(doc: Document, spans: list[tuple[int, int]]) -> dict[str, _Word]:
+    """Per-stem frequency, RAKE degree and capitalised uses over the chunks ``spans``."""
     stats: dict[str, _Word] = {}
-    tokens, stems, sentences = doc.tokens, doc.stems, doc.sentences
-    for first, last in chunks(doc):
+    tokens, stems = doc.tokens, doc.stems
+    openers = {s.first for s in doc.sentences}
+    for first, last in spans:
         length = last - first
         for i in range(first, last):
             word = stats.get(stems[i])
-            tok = tokens[i]
             if word is None:
-                word = stats[stems[i]] = _Word(first=i)
+                word = stats[stems[i]] = _Word()
             word.tf += 1
             word.degree += length
-            if tok.sentence != word.last_sentence:
-                word.sentences += 1
-                word.last_sentence = tok.sentence
-            text = tok.text
-            if text[0].isupper() and (i != sentences[tok.sentence].first or text.isupper()):
+            text = tokens[i].text
+            if text[0].isupper() and (i not in openers or text.isupper()):
                 word.caps += 1
     return stats
 
@@ -94,13 +88,19 @@ class StatisticalModel(KeywordModel):
         self.params = params or Params()
 
     def extract(self, doc: Document, options: ExtractOptions) -> list[Keyword]:
-        candidates = extract_candidates(doc, options.max_ngram)
-        return rank(candidates, self.score(doc, candidates), options)
+        spans = chunks(doc)
+        candidates = extract_candidates(doc, options.max_ngram, spans)
+        return rank(candidates, self.score(doc, candidates, spans), options)
 
-    def score(self, doc: Document, candidates: list[Candidate]) -> list[float]:
+    def score(
+        self,
+        doc: Document,
+        candidates: list[Candidate],
+        spans: list[tuple[int, int]] | None = None,
+    ) -> list[float]:
         """Raw scores (higher is better), parallel to ``candidates``."""
         p = self.params
-        stats = word_stats(doc)
+        stats = word_stats(doc, chunks(doc) if spans is None else spans)
         n_tokens = max(1, len(doc.tokens))
         t = p.blend(sum(1 for tok in doc.tokens if tok.kind == WORD))
         degree, frequency = _mix(p.degree, t), _mix(p.frequency, t)
@@ -113,13 +113,15 @@ class StatisticalModel(KeywordModel):
             value *= 1.0 + p.length * min(1.0, len(stem) / 10)
             weight[stem] = value
         out = []
+        position, whole_chunk, scale = p.position, p.whole_chunk, 10.0 / n_tokens
         for cand in candidates:
-            base = sum(weight[s] for s in cand.key)
-            occ = cand.occurrences
-            pos = 1.0 + p.position / (1.0 + 10.0 * occ[0].first / n_tokens)
-            prior = size_prior[min(cand.size, 3) - 1]
-            value = base * len(occ) ** phrase_frequency * pos * prior
-            if any(o.size == o.chunk for o in occ):
-                value *= p.whole_chunk
+            key, occ = cand.key, cand.occurrences
+            base = weight[key[0]] if len(key) == 1 else sum([weight[s] for s in key])
+            value = base * (1.0 + position / (1.0 + scale * occ[0].first))
+            value *= size_prior[min(len(key), 3) - 1]
+            if len(occ) > 1:
+                value *= len(occ) ** phrase_frequency
+            if cand.whole:
+                value *= whole_chunk
             out.append(value)
         return out

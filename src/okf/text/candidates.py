@@ -52,6 +52,8 @@ class Candidate:
     key: tuple[str, ...]
     text: str
     occurrences: list[Occurrence] = field(default_factory=list)
+    #: True when some occurrence is a whole chunk (a term standing alone, not a slice).
+    whole: bool = False
 
     @property
     def size(self) -> int:
@@ -85,12 +87,17 @@ class Candidate:
     @property
     def phrase(self) -> str:
         """The most frequent surface form; ties go to the earliest one."""
+        return self.phrase_and_variants()[0]
+
+    def phrase_and_variants(self) -> tuple[str, tuple[str, ...]]:
+        """``(phrase, variants)`` computed together (one pass over the surfaces)."""
         surfaces = self.surfaces
         if len(surfaces) == 1:
-            return surfaces[0]
-        counts = Counter(surfaces)
-        order = {s: i for i, s in reversed(list(enumerate(surfaces)))}
-        return min(counts, key=lambda s: (-counts[s], order[s]))
+            return surfaces[0], (surfaces[0],)
+        counts = Counter(surfaces)  # keeps first-use order
+        best = max(counts.values())
+        phrase = next(s for s, c in counts.items() if c == best)
+        return phrase, tuple(counts)
 
 
 #: English words that, right before a chunk, make its first word a verb ("to assess
@@ -141,18 +148,20 @@ def _en_adverb(word: str) -> bool:
     return len(word) > 4 and word.endswith("ly") and word not in _EN_LY_NOUNS
 
 
-def _split_en(doc: Document, first: int, last: int) -> list[tuple[int, int]]:
+def _split_en(lowers: tuple[str, ...], first: int, last: int) -> list[tuple[int, int]]:
     """Cut verb-like and adverb words off an English chunk's edges (no POS tagger)."""
-    lowers = doc.lowers
-    cuts = set()
-    if first > 0 and lowers[first - 1] in _EN_VERB_CUES:
-        cuts.add(first + 1)
-    if _en_verb_like_end(lowers[last - 1]):
-        cuts.add(last - 1)
+    cuts = []
+    if first > 0 and last - first > 1 and lowers[first - 1] in _EN_VERB_CUES:
+        cuts.append(first + 1)
+    if last - first > 1 and _en_verb_like_end(lowers[last - 1]):
+        cuts.append(last - 1)
     for i in range(first, last):
-        if _en_adverb(lowers[i]):
-            cuts.update((i, i + 1))
-    bounds = [first, *sorted(c for c in cuts if first < c < last), last]
+        word = lowers[i]
+        if word[-2:] == "ly" and _en_adverb(word):
+            cuts += (i, i + 1)
+    if not cuts:
+        return [(first, last)]
+    bounds = [first, *sorted({c for c in cuts if first < c < last}), last]
     return list(itertools.pairwise(bounds))
 
 
@@ -178,12 +187,19 @@ def chunks(doc: Document) -> list[tuple[int, int]]:
     if begin >= 0:
         out.append((begin, len(tokens)))
     if doc.language == "en":
-        return [piece for first, last in out for piece in _split_en(doc, first, last)]
+        lowers = doc.lowers
+        return [piece for first, last in out for piece in _split_en(lowers, first, last)]
     return out
 
 
-def extract_candidates(doc: Document, max_ngram: int = DEFAULT_MAX_NGRAM) -> list[Candidate]:
+def extract_candidates(
+    doc: Document,
+    max_ngram: int = DEFAULT_MAX_NGRAM,
+    spans: list[tuple[int, int]] | None = None,
+) -> list[Candidate]:
     """Every phrase of 1..``max_ngram`` words inside a chunk, grouped by stems.
+
+    ``spans`` are the document's :func:`chunks`, for callers that already have them.
 
     The result is in order of first occurrence of the phrase's first word, then by
     size (deterministic: dicts keep insertion order); each candidate's
@@ -193,7 +209,7 @@ def extract_candidates(doc: Document, max_ngram: int = DEFAULT_MAX_NGRAM) -> lis
     text, tokens, stems = doc.text, doc.tokens, doc.stems
     found: dict[tuple[str, ...], Candidate] = {}
     new = tuple.__new__
-    for first, last in chunks(doc):
+    for first, last in chunks(doc) if spans is None else spans:
         length = last - first
         sentence = tokens[first].sentence
         for i in range(first, last):
@@ -203,6 +219,8 @@ def extract_candidates(doc: Document, max_ngram: int = DEFAULT_MAX_NGRAM) -> lis
                 cand = found.get(key)
                 if cand is None:
                     cand = found[key] = Candidate(key, text)
+                if j - i == length:
+                    cand.whole = True
                 cand.occurrences.append(
                     new(Occurrence, (start, tokens[j - 1].end, i, j - i, sentence, length))
                 )

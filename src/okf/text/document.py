@@ -57,14 +57,12 @@ def prepare(text: str, language: str = "auto") -> Document:
     lang = detect_language(words) if requested == "auto" else requested
     word_stems = iter(stem_words(words, lang))
     stop_set = stopwords(lang)
-    stems: list[str] = []
-    stop: list[bool] = []
-    eligible: list[bool] = []
-    for w, ok in zip(lowers, is_word, strict=True):
-        stems.append(next(word_stems) if ok else "")
-        is_stop = w in stop_set
-        stop.append(is_stop)
-        eligible.append(ok and not is_stop and len(w) > 1 and not w.isdigit())
+    stems = [next(word_stems) if ok else "" for ok in is_word]
+    stop = [w in stop_set for w in lowers]
+    eligible = [
+        ok and not is_stop and len(w) > 1 and not w.isdigit()
+        for w, ok, is_stop in zip(lowers, is_word, stop, strict=True)
+    ]
     return Document(
         text, lang, tokens, sentences, tuple(lowers), tuple(stems), tuple(stop), tuple(eligible)
     )

@@ -26,6 +26,7 @@ _FULL_KINDS = (PUNCT, URL, EMAIL, NUMBER, WORD, PUNCT)
 _SIMPLE_RE = re.compile(f"({_NUMBER})|({_WORD})|({_PUNCT})")
 _SIMPLE_KINDS = (PUNCT, NUMBER, WORD, PUNCT)
 _SENTENCE_END = frozenset(".!?…")
+_BREAKERS = _SENTENCE_END | {";"}
 _BLANK_LINE_RE = re.compile(r"\n[ \t\r\f\v]*\n")
 
 
@@ -74,16 +75,21 @@ def tokenize(text: str) -> tuple[tuple[Token, ...], tuple[Sentence, ...]]:
     sent, first = 0, 0
     prev, prev_end, sent_start = "", 0, 0
     new = tuple.__new__
+    add = tokens.append
     for m in pattern.finditer(text):
         tok = m.group()
         start, end = m.span()
-        if prev and _starts_sentence(text, prev, prev_end, tok, start):
+        if (
+            prev
+            and (prev in _BREAKERS or start - prev_end > 1)
+            and _starts_sentence(text, prev, prev_end, tok, start)
+        ):
             n = len(tokens)
             sentences.append(new(Sentence, (first, n, sent_start, prev_end)))
             sent, first, sent_start = sent + 1, n, start
         elif not prev:
             sent_start = start
-        tokens.append(new(Token, (tok, start, end, kinds[m.lastindex or 0], sent)))
+        add(new(Token, (tok, start, end, kinds[m.lastindex or 0], sent)))
         prev, prev_end = tok, end
     if tokens:
         sentences.append(new(Sentence, (first, len(tokens), sent_start, prev_end)))
