@@ -115,7 +115,7 @@ def test_default_limit_is_one_mebibyte(client: TestClient) -> None:
     assert 1_048_500 < len(under) <= 1_048_576
     # Passes the body guard; the text package then refuses over 1,000,000 characters.
     assert "text" in _fields(assert_problem(_post_raw(client, under), 422))
-    over = json.dumps({"text": "palavra" + " " * 1_048_560}).encode()
+    over = json.dumps({"text": "palavra" + " " * 1_048_558}).encode()
     assert len(over) == 1_048_577
     assert_problem(_post_raw(client, over), 413)
 

@@ -109,4 +109,4 @@ def test_health_answers_during_a_large_real_extraction(
     worker.join(timeout=60)
     assert done["status"] == 200
     assert answered_at < done["at"], "health checks must be answered *during* the extraction"
-    assert worst < 0.5
+    assert worst < 1.0  # a blocked loop would wait for the whole extraction (~2 s)

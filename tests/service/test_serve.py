@@ -55,7 +55,7 @@ def test_health_answers_while_a_long_extraction_runs(
     assert result["status"] == 200
     assert checked_at < result["done_at"]  # type: ignore[operator]
     assert float(result["done_at"]) - started >= BusyModel.seconds  # type: ignore[arg-type]
-    assert max(latencies) < 0.5, latencies
+    assert max(latencies) < 1.0, latencies  # blocked loop: >= 1.2 s
 
 
 def test_okf_serve_runs_open_on_loopback_and_says_so(tmp_path: Path) -> None:
