@@ -38,6 +38,8 @@ class Params:
     casing: float = 0.5  # bonus for capitalised/acronym use
     position: float = 0.5  # strength of the early-position bonus
     length: float = 0.5  # bonus for long (specific) words
+    spread: float = 0.3  # bonus for use across many sentences
+    relatedness: float = 0.3  # penalty for words seen in many different contexts
     whole_chunk: float = 100.0  # multiplier when the phrase is a whole chunk somewhere
     short_words: int = 180
     long_words: int = 400
@@ -57,13 +59,18 @@ class _Word:
     tf: int = 0
     degree: int = 0
     caps: int = 0
+    sentences: int = 0
+    last_sentence: int = -1
+    contexts: set[str] | None = None  # distinct words right before/after it
 
 
 def word_stats(doc: Document, spans: list[tuple[int, int]]) -> dict[str, _Word]:
-    """Per-stem frequency, RAKE degree and capitalised uses over the chunks ``spans``."""
+    """Per-stem statistics over the chunks ``spans``: frequency, RAKE degree,
+    capitalised uses, sentences used in, and distinct neighbouring words."""
     stats: dict[str, _Word] = {}
-    tokens, stems = doc.tokens, doc.stems
+    tokens, stems, lowers = doc.tokens, doc.stems, doc.lowers
     openers = {s.first for s in doc.sentences}
+    last_token = len(tokens) - 1
     for first, last in spans:
         length = last - first
         for i in range(first, last):
@@ -72,9 +79,19 @@ def word_stats(doc: Document, spans: list[tuple[int, int]]) -> dict[str, _Word]:
                 word = stats[stems[i]] = _Word()
             word.tf += 1
             word.degree += length
-            text = tokens[i].text
+            tok = tokens[i]
+            text = tok.text
             if text[0].isupper() and (i not in openers or text.isupper()):
                 word.caps += 1
+            if tok.sentence != word.last_sentence:
+                word.sentences += 1
+                word.last_sentence = tok.sentence
+            if word.contexts is None:
+                word.contexts = set()
+            if i > 0:
+                word.contexts.add(lowers[i - 1])
+            if i < last_token:
+                word.contexts.add(lowers[i + 1])
     return stats
 
 
@@ -106,11 +123,16 @@ class StatisticalModel(KeywordModel):
         degree, frequency = _mix(p.degree, t), _mix(p.frequency, t)
         phrase_frequency = _mix(p.phrase_frequency, t)
         size_prior = (_mix(p.unigram, t), 1.0, _mix(p.trigram, t))
+        n_sent = len(doc.sentences)
         weight: dict[str, float] = {}
         for stem, w in stats.items():
             value = (w.degree / w.tf) ** degree * w.tf**frequency
             value *= 1.0 + p.casing * (w.caps / w.tf)
             value *= 1.0 + p.length * min(1.0, len(stem) / 10)
+            value *= 1.0 + p.spread * (w.sentences / n_sent)
+            # Words met in many different contexts behave like function words (YAKE).
+            variety = len(w.contexts or ()) / (2 * w.tf)
+            value /= 1.0 + p.relatedness * variety
             weight[stem] = value
         out = []
         position, whole_chunk, scale = p.position, p.whole_chunk, 10.0 / n_tokens
