@@ -12,6 +12,7 @@ stands alone as a whole chunk (a term, rather than a slice of a longer one).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 from okf.models._grouping import rank
@@ -54,45 +55,48 @@ def _mix(pair: tuple[float, float], t: float) -> float:
     return pair[0] + (pair[1] - pair[0]) * t
 
 
-@dataclass(slots=True)
-class _Word:
-    tf: int = 0
-    degree: int = 0
-    caps: int = 0
-    sentences: int = 0
-    last_sentence: int = -1
-    contexts: set[str] | None = None  # distinct words right before/after it
+@dataclass(frozen=True, slots=True)
+class WordStats:
+    """Per-stem statistics over a document's chunks (all keyed by stem).
+
+    ``tf`` uses, ``degree`` summed length of the chunks it sits in (RAKE), ``caps``
+    capitalised uses away from a sentence start (or acronyms), ``sentences`` distinct
+    sentences used in, ``contexts`` distinct words seen right before or after it.
+    """
+
+    tf: Counter[str]
+    degree: dict[str, int]
+    caps: Counter[str]
+    sentences: Counter[str]
+    contexts: Counter[str]
 
 
-def word_stats(doc: Document, spans: list[tuple[int, int]]) -> dict[str, _Word]:
-    """Per-stem statistics over the chunks ``spans``: frequency, RAKE degree,
-    capitalised uses, sentences used in, and distinct neighbouring words."""
-    stats: dict[str, _Word] = {}
+def word_stats(doc: Document, spans: list[tuple[int, int]]) -> WordStats:
+    """Statistics of the candidate words in ``spans`` (comprehensions: this is hot)."""
     tokens, stems, lowers = doc.tokens, doc.stems, doc.lowers
-    openers = {s.first for s in doc.sentences}
-    last_token = len(tokens) - 1
+    idx: list[int] = []
+    lengths: list[int] = []
     for first, last in spans:
-        length = last - first
-        for i in range(first, last):
-            word = stats.get(stems[i])
-            if word is None:
-                word = stats[stems[i]] = _Word()
-            word.tf += 1
-            word.degree += length
-            tok = tokens[i]
-            text = tok.text
-            if text[0].isupper() and (i not in openers or text.isupper()):
-                word.caps += 1
-            if tok.sentence != word.last_sentence:
-                word.sentences += 1
-                word.last_sentence = tok.sentence
-            if word.contexts is None:
-                word.contexts = set()
-            if i > 0:
-                word.contexts.add(lowers[i - 1])
-            if i < last_token:
-                word.contexts.add(lowers[i + 1])
-    return stats
+        idx.extend(range(first, last))
+        lengths.extend([last - first] * (last - first))
+    keys = [stems[i] for i in idx]
+    degree: dict[str, int] = {}
+    for key, length in zip(keys, lengths, strict=True):
+        degree[key] = degree.get(key, 0) + length
+    openers = {s.first for s in doc.sentences}
+    caps = Counter(
+        key
+        for i, key in zip(idx, keys, strict=True)
+        if tokens[i].text[0].isupper() and (i not in openers or tokens[i].text.isupper())
+    )
+    sentences = Counter(
+        k for k, _ in {(k, tokens[i].sentence) for i, k in zip(idx, keys, strict=True)}
+    )
+    last = len(tokens) - 1
+    neighbours = {(k, lowers[i - 1]) for i, k in zip(idx, keys, strict=True) if i > 0}
+    neighbours |= {(k, lowers[i + 1]) for i, k in zip(idx, keys, strict=True) if i < last}
+    contexts = Counter(k for k, _ in neighbours)
+    return WordStats(Counter(keys), degree, caps, sentences, contexts)
 
 
 class StatisticalModel(KeywordModel):
@@ -125,14 +129,13 @@ class StatisticalModel(KeywordModel):
         size_prior = (_mix(p.unigram, t), 1.0, _mix(p.trigram, t))
         n_sent = len(doc.sentences)
         weight: dict[str, float] = {}
-        for stem, w in stats.items():
-            value = (w.degree / w.tf) ** degree * w.tf**frequency
-            value *= 1.0 + p.casing * (w.caps / w.tf)
+        for stem, tf in stats.tf.items():
+            value = (stats.degree[stem] / tf) ** degree * tf**frequency
+            value *= 1.0 + p.casing * (stats.caps[stem] / tf)
             value *= 1.0 + p.length * min(1.0, len(stem) / 10)
-            value *= 1.0 + p.spread * (w.sentences / n_sent)
+            value *= 1.0 + p.spread * (stats.sentences[stem] / n_sent)
             # Words met in many different contexts behave like function words (YAKE).
-            variety = len(w.contexts or ()) / (2 * w.tf)
-            value /= 1.0 + p.relatedness * variety
+            value /= 1.0 + p.relatedness * stats.contexts[stem] / (2 * tf)
             weight[stem] = value
         out = []
         position, whole_chunk, scale = p.position, p.whole_chunk, 10.0 / n_tokens
@@ -140,7 +143,7 @@ class StatisticalModel(KeywordModel):
             key, occ = cand.key, cand.occurrences
             base = weight[key[0]] if len(key) == 1 else sum([weight[s] for s in key])
             value = base * (1.0 + position / (1.0 + scale * occ[0].first))
-            value *= size_prior[min(len(key), 3) - 1]
+            value *= size_prior[len(key) - 1 if len(key) < 3 else 2]
             if len(occ) > 1:
                 value *= len(occ) ** phrase_frequency
             if cand.whole:

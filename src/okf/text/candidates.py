@@ -16,7 +16,6 @@ number-only or one letter long.
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -94,7 +93,9 @@ class Candidate:
         surfaces = self.surfaces
         if len(surfaces) == 1:
             return surfaces[0], (surfaces[0],)
-        counts = Counter(surfaces)  # keeps first-use order
+        counts: dict[str, int] = {}  # keeps first-use order
+        for surface in surfaces:
+            counts[surface] = counts.get(surface, 0) + 1
         best = max(counts.values())
         phrase = next(s for s, c in counts.items() if c == best)
         return phrase, tuple(counts)
@@ -214,7 +215,8 @@ def extract_candidates(
         sentence = tokens[first].sentence
         for i in range(first, last):
             start = tokens[i].start
-            for j in range(i + 1, min(i + n_max, last) + 1):
+            stop = i + n_max if i + n_max < last else last
+            for j in range(i + 1, stop + 1):
                 key = stems[i:j]
                 cand = found.get(key)
                 if cand is None:

@@ -31,8 +31,8 @@ def detect_language(words: list[str]) -> str:
     """The served language of lowercase ``words`` ("pt" or "en")."""
     sample = words[:_SAMPLE_WORDS]
     en_only, pt_only = exclusive_stopwords("en"), exclusive_stopwords("pt")
-    en = sum(1 for w in sample if w in en_only)
-    pt = sum(1 for w in sample if w in pt_only)
+    en = sum(map(en_only.__contains__, sample))
+    pt = sum(map(pt_only.__contains__, sample))
     pt += sum(1 for w in sample if not w.isascii() and any(c in _PT_LETTERS for c in w))
     if en == pt:
         return FALLBACK
