@@ -86,6 +86,9 @@ class NeedsExtraModel(KeywordModel):
     def unavailable_reason(self) -> str | None:
         return "model 'needs-extra' needs the [embedding] extra: pip install 'okf[embedding]'"
 
+    def load(self) -> None:
+        raise ImportError("No module named 'torch'")  # what loading would do here
+
     def extract(self, doc: Document, options: ExtractOptions) -> list[Keyword]:
         raise AssertionError("never called")
 

@@ -15,7 +15,13 @@ from typing import Any
 from fastapi import APIRouter, Request, Security
 from fastapi.security import APIKeyHeader, HTTPBearer
 
-from okf.models.base import ExtractOptions, Keyword, KeywordModel, ModelRegistry
+from okf.models.base import (
+    ExtractOptions,
+    Keyword,
+    KeywordModel,
+    ModelRegistry,
+    ModelUnavailableError,
+)
 from okf.service.errors import ProblemError, problem_response
 from okf.service.executor import ModelExecutor
 from okf.service.schemas import (
@@ -79,8 +85,14 @@ def build_router(settings: Settings) -> APIRouter:
     router = APIRouter()
 
     def model_for(request: Request, name: str | None) -> KeywordModel:
+        """The model asked for; 422 (via the error handlers) if unknown or unavailable,
+        checked before ``load()``, which would fail on the missing extra."""
         registry: ModelRegistry = request.app.state.registry
-        return registry.get(name or request.app.state.default_model)
+        model = registry.get(name or request.app.state.default_model)
+        reason = model.unavailable_reason()
+        if reason is not None:
+            raise ModelUnavailableError(reason)
+        return model
 
     async def run_model(
         request: Request,
