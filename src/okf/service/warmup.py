@@ -35,7 +35,8 @@ class ModelLoader:
         self.states: dict[str, str] = {}
         self.finished = False
         self._loaded: set[str] = set()
-        self._lock = threading.Lock()
+        # One lock per model: a slow neural load must not hold up a statistical one.
+        self._locks = {model.name: threading.Lock() for model in registry}
         for model in registry:
             reason = model.unavailable_reason()
             self.states[model.name] = PENDING if reason is None else UNAVAILABLE
@@ -44,7 +45,7 @@ class ModelLoader:
         """Call ``model.load()`` once; safe from any thread."""
         if model.name in self._loaded:
             return
-        with self._lock:
+        with self._locks.setdefault(model.name, threading.Lock()):
             if model.name not in self._loaded:
                 model.load()
                 self._loaded.add(model.name)
