@@ -9,6 +9,7 @@ settings table are kept in step with it (a test checks that none is missing).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,4 +77,32 @@ class Settings(BaseSettings):
     )
     docs_enabled: bool = Field(
         True, description="Serve the OpenAPI UI at `/docs` and the schema at `/openapi.json`."
+    )
+
+    # Monitoring (metrics, logs, traces). Traces follow the standard OTEL_* variables:
+    # OTEL_EXPORTER_OTLP_ENDPOINT turns them on, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER...
+    service_name: str = Field(
+        "okf", description="`service.name` in log lines and spans (OTEL_SERVICE_NAME wins)."
+    )
+    log_level: str = Field("INFO", description="Lowest level of log line written to stdout.")
+    log_input_text: Literal["off", "hash", "truncate", "full"] = Field(
+        "truncate",
+        description="`input_text` in `model_prediction` logs: off, hash (sha256 only), "
+        "truncate (first 200 characters + sha256) or full.",
+    )
+    metrics_count_probes: bool = Field(
+        False, description="Count /metrics, /healthz and /readyz as API traffic in metrics."
+    )
+    metrics_token_file: Path | None = Field(
+        None, description="File holding a bearer token that /metrics then requires."
+    )
+    metrics_multiproc_dir: Path | None = Field(
+        None,
+        description="Shared metrics directory for several workers; default = a fresh "
+        "temporary directory per `okf serve --workers N` (N > 1).",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Proxy addresses whose X-Forwarded-For is believed for the `client` "
+        "log field (JSON list).",
     )

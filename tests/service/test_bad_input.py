@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from okf.monitoring.context import request_id_var
 from okf.service.app import create_app
 from okf.settings import Settings
 
@@ -19,8 +18,13 @@ BATCH = "/v1/keywords/extract/batch"
 TEXT = "Keyword extraction ranks phrases; extraction of keywords helps search engines."
 
 
-def _post_raw(client: TestClient, body: bytes, content_type: str = "application/json"):
-    return client.post(URL, content=body, headers={"Content-Type": content_type})
+def _post_raw(
+    client: TestClient,
+    body: bytes,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+):
+    return client.post(URL, content=body, headers={"Content-Type": content_type, **(headers or {})})
 
 
 def _fields(body: dict) -> set[str]:
@@ -278,25 +282,18 @@ def test_unexpected_model_error_is_500_problem_without_internals(client: TestCli
 
 
 def test_errors_carry_the_request_id(make_settings: Callable[..., Settings]) -> None:
-    class FakeMonitoring:  # stands in for the monitoring middleware (outermost)
-        def __init__(self, app):  # type: ignore[no-untyped-def]
-            self.app = app
-
-        async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
-            request_id_var.set("req-42")
-            await self.app(scope, receive, send)
-
     app = create_app(make_settings(), build_test_registry())
-    app.add_middleware(FakeMonitoring)  # where instrument() will add its middleware
+    client_headers = {"X-Request-ID": "req-42"}
     with TestClient(app, raise_server_exceptions=False) as client:
         responses = [
-            client.get("/nope"),
-            client.post(URL, json={"text": ""}),
-            _post_raw(client, b"{", "text/plain"),
-            _post_raw(client, b'{"text": "\xff"}'),
-            client.post(URL, json={"text": TEXT, "model": "broken"}),
-            client.post(URL, json={"text": TEXT, "top_n": 0}),
+            client.get("/nope", headers=client_headers),
+            client.post(URL, json={"text": ""}, headers=client_headers),
+            _post_raw(client, b"{", "text/plain", headers=client_headers),
+            _post_raw(client, b'{"text": "\xff"}', headers=client_headers),
+            client.post(URL, json={"text": TEXT, "model": "broken"}, headers=client_headers),
+            client.post(URL, json={"text": TEXT, "top_n": 0}, headers=client_headers),
         ]
     for r in responses:
         assert r.status_code >= 400
         assert r.json()["request_id"] == "req-42", r.text
+        assert r.headers["x-request-id"] == "req-42"

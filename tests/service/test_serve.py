@@ -110,6 +110,11 @@ def test_okf_serve_flags_reach_the_workers_environment(
 ) -> None:
     calls: list[dict[str, object]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append(k))
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    (shared / "counter_4242.db").write_bytes(b"stale")
+    monkeypatch.setenv("OKF_METRICS_MULTIPROC_DIR", str(shared))
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")  # restored after the test
     keys = tmp_path / "keys.json"
     assert main(["keys", "add", "ops", "--file", str(keys)]) == 0
     argv = ["serve", "--host", "0.0.0.0", "--port", "9123", "--workers", "3"]
@@ -118,6 +123,9 @@ def test_okf_serve_flags_reach_the_workers_environment(
     assert (calls[0]["host"], calls[0]["port"], calls[0]["workers"]) == ("0.0.0.0", 9123, 3)
     settings = Settings()  # what a worker's create_app_from_env will read
     assert (settings.host, settings.port, settings.api_keys_file) == ("0.0.0.0", 9123, keys)
+    # Several workers share their metrics through a directory emptied at start.
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(shared)
+    assert list(shared.iterdir()) == []
 
 
 def test_okf_keys_add_prints_key_once_and_stores_hash(

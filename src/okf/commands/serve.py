@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 from okf.service.auth import check_open_mode
 from okf.service.keys import KeyStore
@@ -70,8 +72,10 @@ def run(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    # ---- MONITORING SEAM: per-deployment set-up before workers start (e.g. the
-    # prometheus multiprocess directory) goes here.
+    from okf.monitoring.logging import configure_logging
+
+    _share_metrics_between_workers(settings)
+    configure_logging(level=settings.log_level, service_name=settings.service_name)
     uvicorn.run(
         FACTORY,
         factory=True,
@@ -79,5 +83,18 @@ def run(args: argparse.Namespace) -> int:
         port=settings.port,
         workers=settings.workers,
         server_header=False,
+        log_config=None,  # logs are JSON lines from okf.monitoring, in every process
     )
     return 0
+
+
+def _share_metrics_between_workers(settings: Settings) -> None:
+    """With several workers, counters must add up across them: prometheus_client's
+    multiprocess mode, in a directory emptied now so an earlier run does not count."""
+    if settings.workers <= 1:
+        return
+    from okf.monitoring.metrics import reset_multiprocess_dir
+
+    path = settings.metrics_multiproc_dir or Path(tempfile.mkdtemp(prefix="okf-metrics-"))
+    reset_multiprocess_dir(str(path))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)

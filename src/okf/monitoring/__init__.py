@@ -28,6 +28,7 @@ from okf.monitoring.metrics import (
     ServiceMetrics,
     mark_worker_dead,
     multiprocess_dir,
+    retire_dead_workers,
     track_api_request,
     track_model_prediction,
     update_system_metrics,
@@ -97,7 +98,10 @@ def instrument(
     """
     if config.configure_logging:
         configure_logging(level=config.log_level, service_name=config.service_name)
-    metrics = ServiceMetrics(multiprocess_path=multiprocess_dir())
+    shared_dir = multiprocess_dir()
+    if shared_dir:
+        retire_dead_workers(shared_dir)
+    metrics = ServiceMetrics(multiprocess_path=shared_dir)
     use_metrics(metrics)
     metrics.declare_models(registry.names())
     dropped_spans = metrics.telemetry_dropped_total.labels("traces")

@@ -107,7 +107,10 @@ def configure_logging(
     handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(formatter)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace the handler a previous configuration installed, keep any other (a test
+    # harness's capture, say): one JSON line per record, never two.
+    handler._okf = True  # type: ignore[attr-defined]
+    root.handlers[:] = [h for h in root.handlers if not getattr(h, "_okf", False)] + [handler]
     root.setLevel(numeric)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         uvicorn_logger = logging.getLogger(name)

@@ -176,6 +176,18 @@ def mark_worker_dead(pid: int) -> None:
         multiprocess.mark_process_dead(pid, path)
 
 
+def retire_dead_workers(path: str) -> None:
+    """Mark workers that died without a clean shutdown (their pid is in a file name)."""
+    import re
+
+    import psutil
+
+    pids = {int(m.group(1)) for m in (re.search(r"_(\d+)\.db$", n) for n in os.listdir(path)) if m}
+    for pid in pids:
+        if not psutil.pid_exists(pid):
+            multiprocess.mark_process_dead(pid, path)
+
+
 def reset_multiprocess_dir(path: str) -> None:
     """Empty the shared directory before workers start, so old runs do not add up."""
     os.makedirs(path, exist_ok=True)

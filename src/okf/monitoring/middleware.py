@@ -94,11 +94,8 @@ class MonitoringMiddleware:
             return
         headers = dict(scope.get("headers") or ())
         request_id = accepted_request_id(headers.get(b"x-request-id"))
-        tokens = (
-            request_id_var.set(request_id),
-            user_var.set(None),
-            client_var.set(self.client_address(scope, headers.get(b"x-forwarded-for"))),
-        )
+        address = self.client_address(scope, headers.get(b"x-forwarded-for"))
+        tokens = (request_id_var.set(request_id), user_var.set(None), client_var.set(address))
         method = scope.get("method", "GET")
         span = None
         context_token = None
@@ -131,7 +128,7 @@ class MonitoringMiddleware:
                 await _send_problem_500(send, request_id, id_header)
         finally:
             duration = time.perf_counter() - start
-            self._record(scope, method, status, duration, error, span)
+            self._record(scope, method, status, duration, error, span, address)
             if context_token is not None:
                 otel_context.detach(context_token)
             for var, token in zip((request_id_var, user_var, client_var), tokens, strict=True):
@@ -145,6 +142,7 @@ class MonitoringMiddleware:
         duration: float,
         error: BaseException | None,
         span: Any,
+        address: str | None,
     ) -> None:
         endpoint = route_template(scope)
         trace_id = None
@@ -173,7 +171,7 @@ class MonitoringMiddleware:
         log_request(
             method=method,
             path=scope.get("path", ""),
-            client=client_var.get(),
+            client=address,
             user=state.get("user") or user_var.get(),
             client_name=state.get("client_name"),
             duration=duration,

@@ -6,7 +6,7 @@ independent apps, and lets each uvicorn worker build its own through
 
 ASGI layers, outermost first::
 
-    [monitoring: request id, metrics, logs, traces]  <- added by the monitoring issue
+    MonitoringMiddleware  request id, metrics, logs, traces (okf.monitoring)
     AccessMiddleware      401 / 429, sets user and client for the logs
     BodyGuardMiddleware   415 / 413 / 400 before any parsing
     FastAPI               422 validation, routes, problem+json for every error
@@ -24,6 +24,7 @@ from fastapi.routing import APIRoute
 
 from okf import __version__
 from okf.models.base import ModelRegistry
+from okf.monitoring import MonitoringConfig, instrument
 from okf.service.auth import AccessMiddleware, check_open_mode, is_loopback
 from okf.service.errors import install_error_handlers
 from okf.service.executor import ModelExecutor
@@ -58,8 +59,6 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
 
     keys = KeyStore(settings.api_keys_file)
     open_notice = check_open_mode(settings.host, len(keys), settings.insecure)
-    if open_notice:
-        log.warning(open_notice)
 
     executor = ModelExecutor(settings.executor_threads)
     loader = ModelLoader(registry, default_model)
@@ -78,12 +77,15 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
             if task is not None:
                 task.cancel()
             executor.shutdown()
+            app.state.monitoring.shutdown()  # flush spans, retire this worker's metrics
 
     app = FastAPI(
         title="Omni Keywords Finder",
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # FastAPI's own OpenTelemetry would trace every request a second time.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url="/docs" if settings.docs_enabled else None,
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
@@ -111,13 +113,24 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
         open_when_no_keys=is_loopback(settings.host) or settings.insecure,
     )
 
-    # ---- MONITORING SEAM ------------------------------------------------------------
-    # The monitoring issue adds here, last, so that its middleware is the outermost:
-    #     from okf.monitoring import instrument
-    #     instrument(app, registry, <MonitoringConfig built from settings>)
-    # It sets the request id (read by error bodies) and /metrics; nothing else to change.
-    # ---------------------------------------------------------------------------------
+    # Last, so that the monitoring middleware is the outermost layer and sees every
+    # answer; it sets the request id that error bodies carry.
+    instrument(app, registry, monitoring_config(settings))
+    if open_notice:
+        log.warning(open_notice)
     return app
+
+
+def monitoring_config(settings: Settings) -> MonitoringConfig:
+    token_file = settings.metrics_token_file
+    return MonitoringConfig(
+        service_name=settings.service_name,
+        log_level=settings.log_level,
+        input_text_policy=settings.log_input_text,
+        count_probes=settings.metrics_count_probes,
+        trusted_proxies=tuple(settings.trusted_proxies),
+        metrics_token=token_file.read_text().strip() if token_file else None,
+    )
 
 
 def create_app_from_env() -> FastAPI:
