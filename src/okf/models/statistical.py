@@ -37,7 +37,7 @@ class Params:
     unigram: tuple[float, float] = (0.3, 1.5)  # prior of one-word phrases
     trigram: tuple[float, float] = (1.0, 0.8)  # prior of three-word phrases
     casing: float = 0.5  # bonus for capitalised/acronym use
-    position: float = 0.5  # strength of the early-position bonus
+    position: tuple[float, float] = (0.5, 3.0)  # strength of the early-position bonus
     length: float = 0.5  # bonus for long (specific) words
     spread: float = 0.3  # bonus for use across many sentences
     relatedness: float = 0.3  # penalty for words seen in many different contexts
@@ -138,7 +138,7 @@ class StatisticalModel(KeywordModel):
             value /= 1.0 + p.relatedness * stats.contexts[stem] / (2 * tf)
             weight[stem] = value
         out = []
-        position, whole_chunk, scale = p.position, p.whole_chunk, 10.0 / n_tokens
+        position, whole_chunk, scale = _mix(p.position, t), p.whole_chunk, 10.0 / n_tokens
         for cand in candidates:
             key, occ = cand.key, cand.occurrences
             base = weight[key[0]] if len(key) == 1 else sum([weight[s] for s in key])
