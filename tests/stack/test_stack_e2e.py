@@ -1,0 +1,158 @@
+"""End to end on the real servers: the service (real app factory, a model that fails on
+demand) scraped by a real Prometheus evaluating rules derived from rules.yaml (time
+shrunk 30x: 5m windows -> 10s, `for: 5m` -> 10s), alerting a real Alertmanager (config
+derived from config.yaml: 1s grouping timers) that posts to a local fake Slack webhook
+whose URL it reads from api_url_file. Proves: a FIRING HighErrorRate message rendered by
+the templates, then the RESOLVED one, and every dashboard query returning data."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+
+import httpx
+import pytest
+
+from .support import (
+    PROM_CONFIG,
+    REPO,
+    Proc,
+    alertmanager_config,
+    dashboard_queries,
+    fast_rules,
+    free_port,
+    load_yaml,
+    prom_query,
+    start_alertmanager,
+    start_prometheus,
+    wait_until,
+)
+
+SHRINK = 30  # 5m -> 10s, 1h -> 120s, 30d -> 1d
+pytestmark = [pytest.mark.stack, pytest.mark.slow]
+
+
+class Traffic(threading.Thread):
+    """Steady requests to the service: keyword extraction plus a few model listings."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__(daemon=True)
+        self.base = base
+        self.stop_event = threading.Event()
+        self.codes: dict[int, int] = {}
+
+    def run(self) -> None:
+        body = {"text": "Prometheus scrapes the keyword service and Alertmanager "
+                        "routes alerts to Slack", "top_n": 5}
+        with httpx.Client(base_url=self.base, timeout=5) as client:
+            i = 0
+            while not self.stop_event.is_set():
+                r = (client.get("/v1/models") if i % 10 == 9
+                     else client.post("/v1/keywords/extract", json=body))
+                self.codes[r.status_code] = self.codes.get(r.status_code, 0) + 1
+                i += 1
+                time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.join(10)
+
+
+def start_service(tmp, procs: list[Proc], flag) -> str:
+    port = free_port()
+    env = {**os.environ, "OKF_STACK_FAIL_FLAG": str(flag),
+           "OKF_STACK_KEYS_FILE": str(tmp / "no-keys.json")}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
+    proc = Proc("okf", [sys.executable, "-m", "uvicorn", "--factory", "--app-dir",
+                        str(REPO / "tests" / "stack"), "failing_app:create",
+                        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                tmp / "okf.log", cwd=REPO, env=env)
+    procs.append(proc)
+    base = f"http://127.0.0.1:{port}"
+    proc.wait_ready(f"{base}/healthz", timeout=60)
+    return base
+
+
+def prometheus_config(rules_path, service: str, alertmanager: str) -> dict:
+    """prometheus.yml with this run's ports, rules and 1s intervals; jobs, relabelling
+    and alerting as in the file."""
+    cfg = load_yaml(PROM_CONFIG)
+    cfg["global"].update(scrape_interval="1s", evaluation_interval="1s", scrape_timeout="1s")
+    cfg["rule_files"] = [str(rules_path)]
+    (am,) = cfg["alerting"]["alertmanagers"]
+    am["static_configs"] = [{"targets": [alertmanager.removeprefix("http://")]}]
+    (job,) = [j for j in cfg["scrape_configs"] if j["job_name"] == "okf"]
+    job["static_configs"] = [{"targets": [service.removeprefix("http://")]}]
+    return cfg
+
+
+def test_error_burst_fires_and_resolves_through_slack_and_dashboard_has_data(
+        prometheus_bin, alertmanager_bin, tmp_path, procs, slack_sink):
+    import yaml
+
+    t0 = time.monotonic()
+    flag = tmp_path / "fail"
+    service = start_service(tmp_path, procs, flag)
+    metrics = httpx.get(f"{service}/metrics", timeout=5)
+    assert metrics.status_code == 200 and "api_requests_total" in metrics.text, (
+        "the service exposes no api_requests_total at /metrics")
+
+    am = start_alertmanager(tmp_path, alertmanager_config(slack_sink.url_file, fast=True),
+                            procs)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(yaml.safe_dump(fast_rules(SHRINK), sort_keys=False))
+    prom = start_prometheus(tmp_path, prometheus_config(rules, service, am), procs)
+
+    traffic = Traffic(service)
+    traffic.start()
+    try:
+        wait_until(lambda: prom_query(prom, 'up{job="okf"} == 1'), 20,
+                   what="Prometheus scraping the service")
+        wait_until(lambda: prom_query(prom, "okf:slo_errors:ratio_rate5m"), 30,
+                   what="the SLI recording rules")
+        healthy = slack_sink.messages[:]
+        flag.touch()  # every other extraction now fails: ~45 % of the requests are 5xx
+
+        def is_error_rate(status: str):
+            return lambda p: p["attachments"][0]["title"].startswith(f"[{status}") and (
+                "HighErrorRate" in p["attachments"][0]["title"])
+
+        firing = slack_sink.wait_for(is_error_rate("FIRING"), 90)
+        t_fire = time.monotonic() - t0
+        assert firing is not None, f"no FIRING HighErrorRate; got {slack_sink.messages}"
+        assert not healthy, f"alerts before any error: {healthy}"
+        att = firing["attachments"][0]
+        assert firing["channel"] == "#alerts"
+        assert att["title"] == "[FIRING:1] HighErrorRate (critical)"
+        text = att["text"]
+        assert "*FIRING* HighErrorRate [critical] `/v1/keywords/extract`" in text
+        assert "*Resumo:* Alta taxa de erros na API (/v1/keywords/extract)" in text
+        assert "das requisições a /v1/keywords/extract responderam 5xx" in text
+        assert "docs/runbooks/high-error-rate.md>" in text
+        assert att["color"] == "danger"
+        # the errors came from the service, through the metrics
+        ratio = prom_query(prom, 'sum(rate(api_requests_total{status="500"}[10s]))'
+                                 " / sum(rate(api_requests_total[10s]))")
+        assert ratio and float(ratio[0]["value"][1]) > 0.05
+
+        # every dashboard query returns data from the live Prometheus
+        empty = [f"{title} [{ref}]: {expr}" for title, ref, expr in dashboard_queries()
+                 if not prom_query(prom, expr.replace("$__rate_interval", "1m"))]
+        assert not empty, "dashboard queries without data:\n" + "\n".join(empty)
+
+        flag.unlink()  # errors stop
+        resolved = slack_sink.wait_for(is_error_rate("RESOLVED"), 90)
+        t_resolve = time.monotonic() - t0
+        assert resolved is not None, f"no RESOLVED HighErrorRate; got {slack_sink.messages}"
+        att = resolved["attachments"][0]
+        assert att["title"] == "[RESOLVED] HighErrorRate (critical)"
+        assert "*RESOLVED* HighErrorRate [critical] `/v1/keywords/extract`" in att["text"]
+        assert "*Resolvido:*" in att["text"] and att["color"] == "good"
+    finally:
+        traffic.stop()
+    assert traffic.codes.get(500, 0) > 0 and traffic.codes.get(200, 0) > 0, traffic.codes
+    print(f"\nfired after {t_fire:.1f}s, resolved after {t_resolve:.1f}s; "
+          f"responses {traffic.codes}")
