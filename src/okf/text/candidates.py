@@ -16,7 +16,6 @@ number-only or one letter long.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from okf.text.document import Document
@@ -41,18 +40,30 @@ class Occurrence(NamedTuple):
     chunk: int
 
 
-@dataclass(slots=True)
 class Candidate:
     """All occurrences of one phrase, merged by stems (``key``).
 
-    ``text`` is the document's text, so surface forms are sliced on demand.
+    ``text`` is the document's text, so surface forms are sliced on demand; ``whole``
+    is True when some occurrence is a whole chunk (a term standing alone, not a slice).
+    A plain slotted class: thousands are built per second, so ``__init__`` stays lean.
     """
 
-    key: tuple[str, ...]
-    text: str
-    occurrences: list[Occurrence] = field(default_factory=list)
-    #: True when some occurrence is a whole chunk (a term standing alone, not a slice).
-    whole: bool = False
+    __slots__ = ("key", "occurrences", "text", "whole")
+
+    def __init__(
+        self,
+        key: tuple[str, ...],
+        text: str,
+        occurrences: list[Occurrence] | None = None,
+        whole: bool = False,
+    ) -> None:
+        self.key = key
+        self.text = text
+        self.occurrences: list[Occurrence] = [] if occurrences is None else occurrences
+        self.whole = whole
+
+    def __repr__(self) -> str:
+        return f"Candidate({self.phrase!r}, count={self.count}, whole={self.whole})"
 
     @property
     def size(self) -> int:
