@@ -36,7 +36,8 @@ from okf.monitoring.metrics import (
 )
 from okf.monitoring.middleware import ClientAddress, MonitoringMiddleware
 from okf.monitoring.recorder import PredictionRecorder
-from okf.monitoring.tracing import TRACER_NAME, setup_tracing, trace_request
+from okf.monitoring.spans import LeanSpans
+from okf.monitoring.tracing import setup_tracing, trace_request
 
 __all__ = [
     "Monitoring",
@@ -108,13 +109,13 @@ def instrument(
     provider = setup_tracing(
         app, service_name=config.service_name, exporter=span_exporter, on_drop=dropped_spans.inc
     )
-    tracer = provider.get_tracer(TRACER_NAME) if provider is not None else None
-    registry.add_observer(PredictionRecorder(metrics, tracer, config.input_text_policy))
+    spans = LeanSpans(provider) if provider is not None else None
+    registry.add_observer(PredictionRecorder(metrics, spans, config.input_text_policy))
     app.add_route("/metrics", _metrics_endpoint(metrics, config.metrics_token), ["GET"], False)
     app.add_middleware(
         MonitoringMiddleware,
         metrics=metrics,
-        tracer=tracer,
+        spans=spans,
         untracked_paths=() if config.count_probes else PROBE_PATHS,
         client_address=ClientAddress(config.trusted_proxies),
     )

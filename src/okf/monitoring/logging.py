@@ -28,7 +28,7 @@ import orjson
 import structlog
 from opentelemetry import trace
 
-from okf.monitoring.context import client_var, request_id_var, user_var
+from okf.monitoring.context import client_var, request_id_var, trace_ids_var, user_var
 
 InputTextPolicy = Literal["off", "hash", "truncate", "full"]
 ECS_VERSION = "8.11.0"
@@ -67,10 +67,13 @@ class EcsJsonRenderer:
         request_id = request_id_var.get()
         if request_id is not None:
             line["request_id"] = request_id
-        span_context = trace.get_current_span().get_span_context()
-        if span_context.is_valid:
-            line["trace_id"] = format(span_context.trace_id, "032x")
-            line["span_id"] = format(span_context.span_id, "016x")
+        ids = trace_ids_var.get()
+        if ids is None:  # outside a request: whatever span is current, if any
+            span_context = trace.get_current_span().get_span_context()
+            if span_context.is_valid:
+                ids = (format(span_context.trace_id, "032x"), format(span_context.span_id, "016x"))
+        if ids:
+            line["trace_id"], line["span_id"] = ids
         if "exc_info" in event:
             event = structlog.processors.format_exc_info(_, method_name, event)
         for key in event.keys() & _SECRET_KEYS:

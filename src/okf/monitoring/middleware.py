@@ -15,13 +15,13 @@ from typing import Any
 
 import orjson
 from opentelemetry import context as otel_context
-from opentelemetry import trace
 from opentelemetry.propagate import extract
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import SpanKind
 
-from okf.monitoring.context import client_var, request_id_var, user_var
+from okf.monitoring.context import client_var, request_id_var, trace_ids_var, user_var
 from okf.monitoring.logging import log_error, log_request
 from okf.monitoring.metrics import UNMATCHED_ENDPOINT, ServiceMetrics
+from okf.monitoring.spans import LeanSpans
 
 ASGIApp = Callable[..., Any]
 _MAX_REQUEST_ID = 128
@@ -78,13 +78,13 @@ class MonitoringMiddleware:
         app: ASGIApp,
         *,
         metrics: ServiceMetrics,
-        tracer: trace.Tracer | None = None,
+        spans: LeanSpans | None = None,
         untracked_paths: Collection[str] = (),
         client_address: ClientAddress | None = None,
     ) -> None:
         self.app = app
         self.metrics = metrics
-        self.tracer = tracer
+        self.spans = spans
         self.untracked = frozenset(untracked_paths)
         self.client_address = client_address or ClientAddress()
 
@@ -99,12 +99,20 @@ class MonitoringMiddleware:
         method = scope.get("method", "GET")
         span = None
         context_token = None
-        if self.tracer is not None:
+        if self.spans is not None:
             parent = None
             if b"traceparent" in headers:
                 parent = extract({"traceparent": headers[b"traceparent"].decode("latin-1")})
-            span = self.tracer.start_span(method, context=parent, kind=SpanKind.SERVER)
-            context_token = otel_context.attach(trace.set_span_in_context(span, parent))
+            span_context, parent_context = self.spans.start(method, SpanKind.SERVER, parent)
+            context_token = otel_context.attach(self.spans.as_current(span_context, parent))
+            trace_ids: tuple[str, str] | tuple[()] = (
+                format(span_context.trace_id, "032x"),
+                format(span_context.span_id, "016x"),
+            )
+            span = (span_context, parent_context, time.time_ns())
+        else:
+            trace_ids = ()
+        ids_token = trace_ids_var.set(trace_ids)
         status = 500
         response_started = False
         error: BaseException | None = None
@@ -133,6 +141,7 @@ class MonitoringMiddleware:
                 otel_context.detach(context_token)
             for var, token in zip((request_id_var, user_var, client_var), tokens, strict=True):
                 var.reset(token)
+            trace_ids_var.reset(ids_token)
 
     def _record(
         self,
@@ -141,27 +150,30 @@ class MonitoringMiddleware:
         status: int,
         duration: float,
         error: BaseException | None,
-        span: Any,
+        span: tuple[Any, Any, int] | None,
         address: str | None,
     ) -> None:
         endpoint = route_template(scope)
-        trace_id = None
-        if span is not None:
-            trace_id = format(span.get_span_context().trace_id, "032x")
-            span.update_name(f"{method} {endpoint}")
-            span.set_attributes(
+        trace_ids = trace_ids_var.get()
+        trace_id = trace_ids[0] if trace_ids else None
+        if span is not None and self.spans is not None:
+            span_context, parent_context, start_ns = span
+            self.spans.finish(
+                f"{method} {endpoint}",
+                span_context,
+                parent_context,
+                SpanKind.SERVER,
+                start_ns,
+                time.time_ns(),
                 {
                     "http.request.method": method,
                     "http.route": endpoint,
                     "url.path": scope.get("path", ""),
                     "http.response.status_code": status,
-                }
+                },
+                error,
+                failed=status >= 500,
             )
-            if error is not None:
-                span.record_exception(error)
-            if status >= 500:
-                span.set_status(Status(StatusCode.ERROR))
-            span.end()
         if scope.get("path") in self.untracked:
             return
         self.metrics.track_api_request(endpoint, method, status, duration, trace_id)

@@ -6,12 +6,12 @@ The registry calls this observer once per prediction, in the thread that ran the
 
 from __future__ import annotations
 
-from opentelemetry import trace
-from opentelemetry.trace import Status, StatusCode
+from opentelemetry.trace import SpanKind
 
 from okf.models.base import PredictionEvent
 from okf.monitoring.logging import InputTextPolicy, log_model_prediction
 from okf.monitoring.metrics import ServiceMetrics
+from okf.monitoring.spans import LeanSpans
 
 
 class PredictionRecorder:
@@ -20,11 +20,11 @@ class PredictionRecorder:
     def __init__(
         self,
         metrics: ServiceMetrics,
-        tracer: trace.Tracer | None = None,
+        spans: LeanSpans | None = None,
         input_text_policy: InputTextPolicy = "truncate",
     ) -> None:
         self.metrics = metrics
-        self.tracer = tracer
+        self.spans = spans
         self.policy = input_text_policy
 
     def __call__(self, event: PredictionEvent) -> None:
@@ -46,24 +46,26 @@ class PredictionRecorder:
         )
 
     def _span(self, event: PredictionEvent, texts: list[str], languages: list[str]) -> str | None:
-        if self.tracer is None:
+        if self.spans is None:
             return None
-        span = self.tracer.start_span(
-            f"model.predict {event.model}",
-            start_time=event.started_ns,
-            attributes={
+        name = f"model.predict {event.model}"
+        # The request's span is current here (the worker thread runs in its context).
+        context, parent = self.spans.start(name, SpanKind.INTERNAL)
+        self.spans.finish(
+            name,
+            context,
+            parent,
+            SpanKind.INTERNAL,
+            event.started_ns,
+            event.started_ns + int(event.duration * 1e9),
+            {
                 "okf.model.name": event.model,
                 "okf.model.version": event.version,
                 "okf.language": ",".join(languages),
                 "okf.text.length": sum(len(t) for t in texts),
-                "okf.batch.size": len(texts),
                 "okf.keywords.count": event.n_keywords,
             },
+            event.error,
+            failed=event.status != "ok",
         )
-        if event.error is not None:
-            span.record_exception(event.error)
-        if event.status != "ok":
-            span.set_status(Status(StatusCode.ERROR, event.status))
-        span.end(end_time=event.started_ns + int(event.duration * 1e9))
-        context = span.get_span_context()
-        return format(context.trace_id, "032x") if context.is_valid else None
+        return format(context.trace_id, "032x")
