@@ -24,6 +24,8 @@ from okf.service.app import create_app
 from okf.settings import Settings
 from okf.text import prepare
 
+from ._contract import check_contract, check_options, check_variants_merged
+
 EN = (
     "Support vector machines classify protein sequences. We train support vector "
     "machines on protein sequences from public databases, and compare kernel functions "
@@ -214,3 +216,10 @@ def test_api_extract_with_embedding(model: EmbeddingModel, tmp_path: Path) -> No
 def test_shared_backend_is_loaded_once(model: EmbeddingModel) -> None:
     assert model.backend is default_backend()
     assert EmbeddingModel().backend is model.backend
+
+
+def test_shared_model_contract(model: EmbeddingModel) -> None:
+    """The checks every model of the catalog passes (offsets, variants, options)."""
+    check_contract(model)
+    check_options(model)
+    check_variants_merged(model)

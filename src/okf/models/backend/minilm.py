@@ -166,7 +166,8 @@ class _Bert:
             )
             x = norm(x, "embeddings.LayerNorm")
             hidden = x.shape[-1]
-            keep = mask.bool()[:, None, None, :]
+            # No mask when nothing is padded: SDPA then takes its fastest kernel.
+            keep = None if bool(mask.all()) else mask.bool()[:, None, None, :]
             shape = (batch, length, self.heads, hidden // self.heads)
             for n in range(self.layers):
                 p = f"encoder.layer.{n}."
