@@ -24,11 +24,11 @@ run: install
 
 test: install
 	bash scripts/ensure-debian-tools.sh
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check .
 
 bench: install
 	@for d in Inspec-test-SIFRank SemEval2017 110-PT-BN-KP SemEval2010; do \
