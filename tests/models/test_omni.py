@@ -84,8 +84,8 @@ def test_omni_is_the_default_and_keeps_the_contract(omni: OmniModel) -> None:
 def test_semantic_weight_follows_the_language() -> None:
     """A phrase the encoder loves wins in English, not where the weight is zero."""
     weights = {
-        "en": Weights(semantic=5.0, statistical=1.0, graph=0.0),
-        "pt": Weights(semantic=0.0, statistical=1.0, graph=0.0),
+        "en": Weights(semantic=5.0, statistical=(1.0, 1.0)),
+        "pt": Weights(semantic=0.0, statistical=(1.0, 1.0)),
     }
     backend = FixedBackend("escolas públicas")
     model = OmniModel(backend=backend, params=OmniParams(weights=weights))  # type: ignore[arg-type]

@@ -90,10 +90,12 @@ class EmbeddingModel(KeywordModel):
         return [round(float(s), 6) for s in similarity]
 
     # -- pipeline ------------------------------------------------------------------
-    def _cut(self, candidates: list[Candidate], prior: list[float]) -> Pool:
-        if len(candidates) <= self.pool_size:
+    def _cut(self, candidates: list[Candidate], prior: list[float], size: int = 0) -> Pool:
+        """The ``size`` (default: ``pool``) best candidates by prior, in text order."""
+        size = size or self.pool_size
+        if len(candidates) <= size:
             return Pool(candidates, prior)
-        keep = sorted(order_of(candidates, prior)[: self.pool_size])
+        keep = sorted(order_of(candidates, prior)[:size])
         return Pool([candidates[i] for i in keep], [prior[i] for i in keep])
 
     def extract(self, doc: Document, options: ExtractOptions) -> list[Keyword]:
