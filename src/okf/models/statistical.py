@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from okf.models._grouping import rank
 from okf.models.base import ExtractOptions, Keyword, KeywordModel
 from okf.text import Candidate, Document, chunks, extract_candidates
-from okf.text.tokens import WORD
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,19 +122,29 @@ class StatisticalModel(KeywordModel):
         p = self.params
         stats = word_stats(doc, chunks(doc) if spans is None else spans)
         n_tokens = max(1, len(doc.tokens))
-        t = p.blend(sum(1 for tok in doc.tokens if tok.kind == WORD))
+        t = p.blend(len(doc.stems) - doc.stems.count(""))  # words: only they have stems
         degree, frequency = _mix(p.degree, t), _mix(p.frequency, t)
         phrase_frequency = _mix(p.phrase_frequency, t)
         size_prior = (_mix(p.unigram, t), 1.0, _mix(p.trigram, t))
         n_sent = len(doc.sentences)
+        casing, length, spread = p.casing, p.length / 10, p.spread / n_sent
+        relatedness = p.relatedness / 2
+        caps, contexts, sentences, degrees = (
+            stats.caps.get,
+            stats.contexts.get,
+            stats.sentences.get,
+            stats.degree,
+        )
         weight: dict[str, float] = {}
         for stem, tf in stats.tf.items():
-            value = (stats.degree[stem] / tf) ** degree * tf**frequency
-            value *= 1.0 + p.casing * (stats.caps[stem] / tf)
-            value *= 1.0 + p.length * min(1.0, len(stem) / 10)
-            value *= 1.0 + p.spread * (stats.sentences[stem] / n_sent)
+            value = (degrees[stem] / tf) ** degree
+            if tf > 1:
+                value *= tf**frequency
+            value *= 1.0 + casing * caps(stem, 0) / tf
+            value *= 1.0 + (length * len(stem) if len(stem) < 10 else p.length)
+            value *= 1.0 + spread * sentences(stem, 0)
             # Words met in many different contexts behave like function words (YAKE).
-            value /= 1.0 + p.relatedness * stats.contexts[stem] / (2 * tf)
+            value /= 1.0 + relatedness * contexts(stem, 0) / tf
             weight[stem] = value
         out = []
         position, whole_chunk, scale = _mix(p.position, t), p.whole_chunk, 10.0 / n_tokens
