@@ -63,6 +63,16 @@ def test_sentences_split_on_terminal_punctuation_but_not_abbreviations() -> None
     assert tokens[-1].sentence == 3
 
 
+def test_a_title_line_is_its_own_sentence_but_wrapped_lines_are_not() -> None:
+    text = "Query optimization in databases\nThis paper studies cost\nmodels for\n\tquery plans."
+    _, sentences = tokenize(text)
+    spans = [text[s.start : s.end] for s in sentences]
+    assert spans == [
+        "Query optimization in databases",
+        "This paper studies cost\nmodels for\n\tquery plans.",
+    ]
+
+
 def test_blank_line_ends_a_sentence_without_punctuation() -> None:
     _, sentences = tokenize("A title\n\nThe body starts")
     assert len(sentences) == 2

@@ -54,14 +54,19 @@ def _starts_sentence(text: str, prev: str, prev_end: int, tok: str, start: int) 
 
     Terminal punctuation ends a sentence when the next token starts with an upper-case
     letter or a digit, or is on a new line ("e.g. the" or "o.p. materials" stay
-    together); ";" always ends one, and so does a blank line.
+    together); ";" always ends one, and so does a blank line. A line ending in a word
+    followed by a line starting with a capital also ends one: that is a title or a
+    heading ("Query optimization\nThis paper..."), not a wrapped sentence.
     """
     if prev in _SENTENCE_END:
         first = tok[0]
         return first.isupper() or first.isdigit() or "\n" in text[prev_end:start]
     if prev == ";":
         return True
-    return start - prev_end > 1 and _BLANK_LINE_RE.search(text, prev_end, start) is not None
+    gap = text[prev_end:start]
+    if "\n" in gap and tok[0].isupper() and prev[-1].isalnum():
+        return True
+    return len(gap) > 1 and _BLANK_LINE_RE.search(gap) is not None
 
 
 def tokenize(text: str) -> tuple[tuple[Token, ...], tuple[Sentence, ...]]:
@@ -81,7 +86,11 @@ def tokenize(text: str) -> tuple[tuple[Token, ...], tuple[Sentence, ...]]:
         start, end = m.span()
         if (
             prev
-            and (prev in _BREAKERS or start - prev_end > 1)
+            and (
+                prev in _BREAKERS
+                or start - prev_end > 1
+                or (start > prev_end and text[prev_end] == "\n")
+            )
             and _starts_sentence(text, prev, prev_end, tok, start)
         ):
             n = len(tokens)
