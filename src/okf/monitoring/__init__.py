@@ -24,6 +24,7 @@ from okf.monitoring.logging import (
     log_model_prediction,
     log_request,
 )
+from okf.monitoring.logsink import count_log_drops, drain_logs
 from okf.monitoring.metrics import (
     ServiceMetrics,
     mark_worker_dead,
@@ -77,9 +78,10 @@ class Monitoring:
     tracer_provider: TracerProvider | None
 
     def shutdown(self) -> None:
-        """Flush buffered spans (bounded wait) and retire this worker's metric files."""
+        """Flush buffered spans and log lines (bounded waits), retire this worker's metrics."""
         if self.tracer_provider is not None:
             self.tracer_provider.shutdown()
+        drain_logs()
         if self.metrics.multiprocess_path:
             mark_worker_dead(os.getpid())
 
@@ -106,6 +108,7 @@ def instrument(
     use_metrics(metrics)
     metrics.declare_models(registry.names())
     dropped_spans = metrics.telemetry_dropped_total.labels("traces")
+    count_log_drops(metrics.telemetry_dropped_total.labels("logs").inc)
     provider = setup_tracing(
         app, service_name=config.service_name, exporter=span_exporter, on_drop=dropped_spans.inc
     )

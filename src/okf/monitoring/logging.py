@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sys
 import time
 from collections.abc import Mapping, MutableMapping
 from typing import Any, Literal, TextIO
@@ -29,6 +28,7 @@ import structlog
 from opentelemetry import trace
 
 from okf.monitoring.context import client_var, request_id_var, trace_ids_var, user_var
+from okf.monitoring.logsink import stdout_writer
 
 InputTextPolicy = Literal["off", "hash", "truncate", "full"]
 ECS_VERSION = "8.11.0"
@@ -93,10 +93,11 @@ def configure_logging(
     """Route structlog, stdlib and uvicorn logs through one JSON renderer to stdout."""
     renderer = EcsJsonRenderer(service_name)
     numeric = logging.getLevelName(level.upper())
+    out = stream or stdout_writer()  # stdout through a bounded queue: never blocks a request
     structlog.configure(
         processors=[renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.WriteLoggerFactory(stream or sys.stdout),
+        logger_factory=structlog.WriteLoggerFactory(out),
         cache_logger_on_first_use=False,
     )
     # A concrete logger, built once per configuration: a lazy proxy would rebuild its
@@ -107,7 +108,7 @@ def configure_logging(
         foreign_pre_chain=[structlog.stdlib.add_logger_name, structlog.stdlib.add_log_level],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
-    handler = logging.StreamHandler(stream or sys.stdout)
+    handler = logging.StreamHandler(out)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     # Replace the handler a previous configuration installed, keep any other (a test
