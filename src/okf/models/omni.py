@@ -5,10 +5,11 @@ is blind to term shape and, with an English-centric encoder, weak on Portuguese;
 statistical model knows term shape, position and repetition; the graph model knows
 which words the text keeps coming back to. ``omni`` lets the statistical model choose
 the ``pool`` candidates worth embedding (so cost stays bounded on long texts), then
-scores each as a weighted sum of the three signals, each standardised within the
-document (z-scores, so no signal's scale dominates). The semantic weight depends on
-the language: measured on the shared benchmarks, MiniLM helps English a lot and
-Portuguese little (see docs/benchmarks.md).
+scores each as a weighted sum of the signals, each standardised within the document
+(z-scores, so no signal's scale dominates). Weights are measured, not guessed (see
+docs/benchmarks.md): MiniLM helps English and hurts Portuguese, so ``pt`` has semantic
+weight 0 and never calls the encoder; the graph score added nothing on top of the other
+two, so its default weight is 0 (the hook stays for other encoders and languages).
 """
 
 from __future__ import annotations
