@@ -155,7 +155,7 @@ def _logged_client(trusted: list[str], peer: str, xff: str | None, tmp_path: Pat
     headers = {"X-Forwarded-For": xff} if xff else {}
     with TestClient(app, client=(peer, 40000)) as client:
         assert client.post(URL, json={"text": SHORT_TEXT}, headers=headers).status_code == 200
-    lines = [json.loads(x) for x in stream.getvalue().splitlines() if x.startswith("{")]
+    lines = [json.loads(x) for x in stream.getvalue().split("\n") if x.startswith("{")]
     return next(x["client"] for x in lines if x["message"] == "api_request")
 
 

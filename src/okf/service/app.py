@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -116,9 +117,30 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     # Last, so that the monitoring middleware is the outermost layer and sees every
     # answer; it sets the request id that error bodies carry.
     instrument(app, registry, monitoring_config(settings))
+    _document_model_names(app, registry)
     if open_notice:
         log.warning(open_notice)
     return app
+
+
+def _document_model_names(app: FastAPI, registry: ModelRegistry) -> None:
+    """State in the OpenAPI schema which `model` values are accepted (an enum of the
+    available models), so that a schema-valid request is an accepted one; the field
+    stays a plain string at run time, where an unknown name gets its own 422."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            names = [m.name for m in registry if m.unavailable_reason() is None]
+            for component in schema.get("components", {}).get("schemas", {}).values():
+                model = component.get("properties", {}).get("model", {})
+                for choice in model.get("anyOf", ()):
+                    if choice.get("type") == "string":
+                        choice["enum"] = names
+        return app.openapi_schema or schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def monitoring_config(settings: Settings) -> MonitoringConfig:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from okf.models.base import ExtractOptions
 from okf.settings import Settings
@@ -36,9 +36,24 @@ def _check_text(value: str) -> str:
     return value
 
 
+def _integral(value: object) -> object:
+    """JSON has one number type: ``72.0`` is the integer 72 (JSON Schema says so too);
+    ``72.5``, ``"72"`` and ``true`` stay invalid."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer option: strict, but integral JSON numbers written with a fraction count.
+Integer = Annotated[int, BeforeValidator(_integral)]
+
 Text = Annotated[
     str,
-    Field(min_length=1, description="The text to extract keywords from (pt or en)."),
+    Field(
+        min_length=1,
+        description="The text to extract keywords from (pt or en); it must hold at least "
+        "one visible character (not only whitespace, control or format characters).",
+    ),
     AfterValidator(_check_text),
 ]
 
@@ -74,10 +89,10 @@ def build_request_models(settings: Settings) -> tuple[type[BaseOptions], type[Ba
     ngram_limit = settings.max_ngram_limit
 
     class ExtractOptionsIn(BaseOptions):
-        top_n: int = Field(
+        top_n: Integer = Field(
             min(_DEFAULTS.top_n, max_top_n), ge=1, le=max_top_n, description="Keywords to return."
         )
-        max_ngram: int = Field(
+        max_ngram: Integer = Field(
             min(_DEFAULTS.max_ngram, ngram_limit),
             ge=1,
             le=ngram_limit,
