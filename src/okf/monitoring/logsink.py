@@ -7,7 +7,9 @@ thread writes the lines out. When the reader stalls and the queue is full (4 MiB
 text, whatever the size of the lines: ``input_text`` may be long), lines are
 dropped and counted (``okf_telemetry_dropped_total{signal="logs"}``), never waited for;
 a closed stdout (broken pipe) drops and counts too. :meth:`LineQueueWriter.drain` (called
-at shutdown and at exit) writes what is queued, within a bounded wait.
+at shutdown and at exit) writes what is queued, within a bounded wait; after the drain at
+shutdown, lines are written directly (uvicorn's last lines come after it, and uvicorn then
+re-raises SIGTERM, which ends the process without running exit handlers).
 """
 
 from __future__ import annotations
@@ -46,8 +48,16 @@ class LineQueueWriter:
         self._drains: collections.deque[threading.Event] = collections.deque()
         self._pid: int | None = None
         self._start_lock = threading.Lock()
+        self.direct = False  # set by drain(then_direct=True): no queue any more
 
     def write(self, text: str) -> int:
+        if self.direct:
+            try:
+                self.stream.write(text)
+                self.stream.flush()
+            except Exception:
+                self._drop(1)
+            return len(text)
         if self._pid != os.getpid():
             self._start()
         n = len(text)
@@ -68,14 +78,19 @@ class LineQueueWriter:
     def writable(self) -> bool:
         return True
 
-    def drain(self, timeout_s: float = 2.0) -> bool:
-        """Write everything queued now; False if the stream did not take it in time."""
+    def drain(self, timeout_s: float = 2.0, *, then_direct: bool = False) -> bool:
+        """Write everything queued now; False if the stream did not take it in time.
+        With ``then_direct``, later lines are written at once (process shutting down)."""
         if self._pid != os.getpid() or not self._pending:
-            return not self._pending
-        done = threading.Event()
-        self._drains.append(done)
-        self._wake.set()
-        return done.wait(timeout_s)
+            drained = not self._pending
+        else:
+            done = threading.Event()
+            self._drains.append(done)
+            self._wake.set()
+            drained = done.wait(timeout_s)
+        if then_direct and drained:
+            self.direct = True
+        return drained
 
     def _drop(self, n: int) -> None:
         self.dropped += n
@@ -127,10 +142,14 @@ def stdout_writer() -> LineQueueWriter:
 
 
 def count_log_drops(on_drop: Callable[[int], None]) -> None:
-    """Report lines dropped from stdout's queue to ``on_drop`` (a metric's ``inc``)."""
-    stdout_writer().on_drop = on_drop
+    """Report lines dropped from stdout's queue to ``on_drop`` (a metric's ``inc``);
+    lines go through the queue again (an app built after another shut down)."""
+    writer = stdout_writer()
+    writer.on_drop = on_drop
+    writer.direct = False
 
 
 def drain_logs(timeout_s: float = 2.0) -> bool:
-    """Write out the queued stdout lines (bounded wait); used at shutdown."""
-    return _stdout.drain(timeout_s) if _stdout is not None else True
+    """At shutdown: write out the queued stdout lines (bounded wait), then write
+    directly, so that the server's last lines are not left in the queue."""
+    return _stdout.drain(timeout_s, then_direct=True) if _stdout is not None else True
