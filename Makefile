@@ -33,7 +33,10 @@ lint: install
 bench: install
 	@for d in Inspec-test-SIFRank SemEval2017 110-PT-BN-KP SemEval2010; do \
 	  $(BIN)/okf bench --dataset $(DATASETS)/$$d --model statistical --peer yake --peer multi-rake; \
+	  $(BIN)/okf bench --dataset $(DATASETS)/$$d --model omni --peer yake --peer multi-rake; \
 	done
+	$(BIN)/okf bench --dataset $(DATASETS)/Inspec-test-SIFRank --model omni --max-docs 100 --peer keybert
+	$(BIN)/okf bench-overhead
 
 stack: install
 	bash scripts/stack.sh
