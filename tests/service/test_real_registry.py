@@ -99,14 +99,12 @@ def test_health_answers_during_a_large_real_extraction(
     worker = threading.Thread(target=extract)
     worker.start()
     time.sleep(0.3)
-    worst = 0.0
     with httpx.Client(base_url=base) as client:
         for _ in range(5):
-            t0 = time.monotonic()
             assert client.get("/healthz").status_code == 200
-            worst = max(worst, time.monotonic() - t0)
         answered_at = time.monotonic()
     worker.join(timeout=60)
     assert done["status"] == 200
     assert answered_at < done["at"], "health checks must be answered *during* the extraction"
-    assert worst < 1.0  # a blocked loop would wait for the whole extraction (~2 s)
+    # All five answers came before the extraction ended: the loop was never blocked by it
+    # (no absolute time bound: the machine may be loaded).
