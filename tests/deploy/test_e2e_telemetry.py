@@ -283,7 +283,14 @@ def test_log_lines_of_real_requests_land_in_the_store_and_are_found(stack):
     )
 
     for request_id, trace_id in requests:
-        printed = [e for e in stack["log"].events() if e.get("request_id") == request_id]
+        # Log lines leave through the service's queue (written every 50 ms): wait for them.
+        deadline = time.monotonic() + 10
+        while True:
+            printed = [e for e in stack["log"].events() if e.get("request_id") == request_id]
+            wanted = {"api_request", "model_prediction"}
+            if {e["message"] for e in printed} >= wanted or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert {e["message"] for e in printed} >= {"api_request", "model_prediction"}
 
         # every line the service printed for the request, once: no loss, no duplicate
