@@ -40,11 +40,16 @@ class Pool:
     prior: list[float]
 
 
-def term_candidates(doc: Document, max_ngram: int) -> list[Candidate]:
-    """Candidates that are a whole chunk somewhere, or a full-size slice of a long one."""
+def term_candidates(
+    doc: Document, max_ngram: int, spans: list[tuple[int, int]] | None = None
+) -> list[Candidate]:
+    """Candidates that are a whole chunk somewhere, or a full-size slice of a long one.
+
+    ``spans`` are the chunks to cut from (default: :func:`okf.text.chunks`).
+    """
     n_max = max(1, max_ngram)
     out = []
-    for cand in extract_candidates(doc, n_max):
+    for cand in extract_candidates(doc, n_max, spans):
         if any(o.size == min(o.chunk, n_max) for o in cand.occurrences):
             out.append(cand)
     return out

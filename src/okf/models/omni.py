@@ -26,6 +26,7 @@ from okf.models.embedding import EmbeddingModel, Pool, term_candidates
 from okf.models.graph import GraphModel
 from okf.models.statistical import StatisticalModel
 from okf.text import Document, extract_candidates
+from okf.text.tagging import load_tagger, noun_phrase_chunks, tagger_available
 from okf.text.tokens import WORD
 
 
@@ -94,6 +95,11 @@ class OmniModel(EmbeddingModel):
         self.statistical = StatisticalModel()
         self.graph = GraphModel()
 
+    def load(self) -> None:
+        super().load()
+        if tagger_available():
+            load_tagger()
+
     def weights(self, doc: Document) -> Weights:
         return self.params.weights.get(doc.language) or self.params.weights["en"]
 
@@ -108,10 +114,13 @@ class OmniModel(EmbeddingModel):
             # Nothing to embed: every candidate stays, as in the non-neural models.
             candidates = extract_candidates(doc, options.max_ngram)
             return Pool(candidates, self.statistical.score(doc, candidates))
-        candidates = term_candidates(doc, options.max_ngram)
+        # Noun-phrase chunks (English, tagger installed): verbs and adverbs that
+        # stopwords leave inside a chunk no longer make candidates (Inspec F1@10 +1).
+        spans = noun_phrase_chunks(doc)
+        candidates = term_candidates(doc, options.max_ngram, spans)
         low, high = self.params.pool
         size = round(low + (high - low) * self._length(doc))
-        return self._cut(candidates, self.statistical.score(doc, candidates), size)
+        return self._cut(candidates, self.statistical.score(doc, candidates, spans), size)
 
     def combine(self, doc: Document, pool: Pool, similarity: np.ndarray) -> list[float]:
         w = self.weights(doc)

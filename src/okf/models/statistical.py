@@ -4,7 +4,8 @@ Each candidate word (by stem) gets features from the document alone: frequency, 
 degree (how long the stopword-bounded chunks it sits in are: words inside longer
 chunks tend to belong to multi-word terms), position of first use, spread over
 sentences, casing (capitalised away from a sentence start, acronyms) and specificity
-(few distinct neighbours, long word). A phrase sums its words' weights, so multi-word
+(few distinct neighbours, long word, rare in general language: ``okf.text.rarity``).
+A phrase sums its words' weights, so multi-word
 terms are favoured, and is then weighted by its own frequency, position, and whether it
 stands alone as a whole chunk (a term, rather than a slice of a longer one).
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from okf.models._grouping import rank
 from okf.models.base import ExtractOptions, Keyword, KeywordModel
 from okf.text import Candidate, Document, chunks, extract_candidates
+from okf.text.rarity import frequencies, rarity
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ class Params:
     length: float = 0.5  # bonus for long (specific) words
     spread: float = 0.3  # bonus for use across many sentences
     relatedness: float = 0.3  # penalty for words seen in many different contexts
+    specificity: float = 1.0  # exponent of the word's rarity in general language
     whole_chunk: float = 100.0  # multiplier when the phrase is a whole chunk somewhere
     short_words: int = 180
     long_words: int = 400
@@ -60,7 +63,8 @@ class WordStats:
 
     ``tf`` uses, ``degree`` summed length of the chunks it sits in (RAKE), ``caps``
     capitalised uses away from a sentence start (or acronyms), ``sentences`` distinct
-    sentences used in, ``contexts`` distinct words seen right before or after it.
+    sentences used in, ``contexts`` distinct words seen right before or after it,
+    ``common`` the general-language frequency of its most common surface form.
     """
 
     tf: Counter[str]
@@ -68,6 +72,7 @@ class WordStats:
     caps: Counter[str]
     sentences: Counter[str]
     contexts: Counter[str]
+    common: dict[str, float]
 
 
 def word_stats(doc: Document, spans: list[tuple[int, int]]) -> WordStats:
@@ -95,7 +100,13 @@ def word_stats(doc: Document, spans: list[tuple[int, int]]) -> WordStats:
     neighbours = {(k, lowers[i - 1]) for i, k in zip(idx, keys, strict=True) if i > 0}
     neighbours |= {(k, lowers[i + 1]) for i, k in zip(idx, keys, strict=True) if i < last}
     contexts = Counter(k for k, _ in neighbours)
-    return WordStats(Counter(keys), degree, caps, sentences, contexts)
+    general = frequencies(doc.language).get
+    common: dict[str, float] = {}
+    for i, key in zip(idx, keys, strict=True):
+        value = general(lowers[i], 0.0)
+        if value > common.get(key, 0.0):
+            common[key] = value
+    return WordStats(Counter(keys), degree, caps, sentences, contexts, common)
 
 
 class StatisticalModel(KeywordModel):
@@ -129,12 +140,14 @@ class StatisticalModel(KeywordModel):
         n_sent = len(doc.sentences)
         casing, length, spread = p.casing, p.length / 10, p.spread / n_sent
         relatedness = p.relatedness / 2
-        caps, contexts, sentences, degrees = (
+        caps, contexts, sentences, degrees, common = (
             stats.caps.get,
             stats.contexts.get,
             stats.sentences.get,
             stats.degree,
+            stats.common.get,
         )
+        specificity = p.specificity
         weight: dict[str, float] = {}
         for stem, tf in stats.tf.items():
             value = (degrees[stem] / tf) ** degree
@@ -145,6 +158,7 @@ class StatisticalModel(KeywordModel):
             value *= 1.0 + spread * sentences(stem, 0)
             # Words met in many different contexts behave like function words (YAKE).
             value /= 1.0 + relatedness * contexts(stem, 0) / tf
+            value *= rarity(common(stem, 0.0)) ** specificity
             weight[stem] = value
         out = []
         position, whole_chunk, scale = _mix(p.position, t), p.whole_chunk, 10.0 / n_tokens

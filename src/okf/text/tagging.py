@@ -1,0 +1,98 @@
+"""English part-of-speech tags and noun-phrase chunks, for the models that can afford them.
+
+Gold keyphrases are overwhelmingly noun phrases; stopword-bounded chunks also keep the
+verbs and adverbs that sit between stopwords ("we *propose* efficient algorithms").
+A tagger fixes that. The one used is the Brill-style lexicon tagger that ``textblob``
+ships (its lexicon, morphology and context rules are files inside the package: no
+download), at ~0.5 ms per abstract, about as long as the whole ``statistical`` model,
+so only ``omni`` uses it. Without textblob, callers fall back to :func:`chunks`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import cache
+from typing import Any
+
+from okf.text.candidates import chunks
+from okf.text.document import Document
+
+#: Tags a noun phrase may end with, and tags that may modify its head.
+NOUNS = frozenset({"NN", "NNS", "NNP", "NNPS", "FW"})
+MODIFIERS = frozenset({"JJ", "JJR", "JJS", "VBN", "VBG", "CD"})
+
+
+def tagger_available() -> bool:
+    """Whether the tagger's package is installed (it is part of the embedding extra)."""
+    return importlib.util.find_spec("textblob") is not None
+
+
+@cache
+def _parser() -> Any:
+    from textblob.en import parser  # imports nltk: ~2 s, once per process
+
+    return parser
+
+
+def load_tagger() -> None:
+    """Import the tagger now (a model's ``load``), not during the first request."""
+    _parser().find_tags(["warm", "up"])
+
+
+#: Tags after which a base-form "verb" is a noun ("the wavelet *transform*"); not
+#: plural nouns, whose verbs take the base form ("results *improve*").
+_NOMINAL_LEFT = frozenset({"DT", "PRP$", "POS", "JJ", "JJR", "JJS", "CD", "NN", "NNP", "FW"})
+_VERBS = frozenset({"VB", "VBP", "VBZ", "VBD", "MD"})
+
+
+def pos_tags(doc: Document) -> list[str]:
+    """Penn Treebank tags parallel to ``doc.tokens`` (English).
+
+    Two repairs for the lexicon tagger's commonest miss, nouns that are also verbs:
+    a base form right after a determiner, adjective or singular noun is a noun, and a
+    present-tense form followed by a verb is a plural noun ("wavelet *transforms*
+    compress images").
+    """
+    raw = [tag for _, tag in _parser().find_tags([t.text for t in doc.tokens])]
+    tags = list(raw)
+    for i, tag in enumerate(raw):  # decisions read the tagger's tags, not repaired ones
+        if tag == "VB" and i and raw[i - 1] in _NOMINAL_LEFT:
+            tags[i] = "NN"
+        elif tag in ("VBZ", "VBP") and i + 1 < len(raw) and raw[i + 1] in _VERBS:
+            tags[i] = "NNS" if tag == "VBZ" else "NN"
+    return tags
+
+
+def noun_phrase_chunks(doc: Document) -> list[tuple[int, int]]:
+    """Runs ``[first, last)`` of candidate words tagged as a noun phrase, ending in a noun.
+
+    Like :func:`~okf.text.candidates.chunks` (same sentence, candidate words only), but
+    a word whose tag is neither a noun nor a modifier ends the run, and trailing
+    modifiers are cut off ("a *fast* algorithm is *proposed*" → "fast algorithm").
+    Non-English documents, or no tagger installed: :func:`chunks` itself.
+    """
+    if doc.language != "en" or not tagger_available():
+        return chunks(doc)
+    tags = pos_tags(doc)
+    tokens, eligible = doc.tokens, doc.eligible
+    runs: list[tuple[int, int]] = []
+    begin = -1
+    for i, ok in enumerate(eligible):
+        fits = ok and (tags[i] in NOUNS or tags[i] in MODIFIERS)
+        if fits and begin >= 0 and tokens[i].sentence != tokens[begin].sentence:
+            runs.append((begin, i))
+            begin = i
+        elif fits and begin < 0:
+            begin = i
+        elif not fits and begin >= 0:
+            runs.append((begin, i))
+            begin = -1
+    if begin >= 0:
+        runs.append((begin, len(tokens)))
+    out = []
+    for first, last in runs:
+        while last > first and tags[last - 1] not in NOUNS:
+            last -= 1
+        if last > first:
+            out.append((first, last))
+    return out
