@@ -29,8 +29,8 @@ class PredictionRecorder:
 
     def __call__(self, event: PredictionEvent) -> None:
         texts = [getattr(doc, "text", "") for doc in event.documents]
-        languages = sorted({getattr(doc, "language", "?") for doc in event.documents})
-        trace_id = self._span(event, texts, languages)
+        language = ",".join(sorted({getattr(doc, "language", "?") for doc in event.documents}))
+        trace_id = self._span(event, texts, language)
         self.metrics.track_model_prediction(event.model, event.status, event.duration, trace_id)
         log_model_prediction(
             model=event.model,
@@ -40,12 +40,12 @@ class PredictionRecorder:
             error=f"{type(event.error).__name__}: {event.error}" if event.error else None,
             policy=self.policy,
             model_version=event.version,
-            language=",".join(languages),
+            language=language,
             batch_size=len(texts),
             n_keywords=event.n_keywords,
         )
 
-    def _span(self, event: PredictionEvent, texts: list[str], languages: list[str]) -> str | None:
+    def _span(self, event: PredictionEvent, texts: list[str], language: str) -> str | None:
         if self.spans is None:
             return None
         name = f"model.predict {event.model}"
@@ -61,8 +61,8 @@ class PredictionRecorder:
             {
                 "okf.model.name": event.model,
                 "okf.model.version": event.version,
-                "okf.language": ",".join(languages),
-                "okf.text.length": sum(len(t) for t in texts),
+                "okf.language": language,
+                "okf.text.length": sum(map(len, texts)),
                 "okf.keywords.count": event.n_keywords,
             },
             event.error,

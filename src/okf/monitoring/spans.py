@@ -19,6 +19,7 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.sampling import ParentBased, Sampler, StaticSampler
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, Status, StatusCode
 from opentelemetry.trace.span import TraceFlags
@@ -27,6 +28,9 @@ from okf.monitoring.tracing import TRACER_NAME
 
 _SAMPLED = TraceFlags(TraceFlags.SAMPLED)
 _NOT_SAMPLED = TraceFlags(TraceFlags.DEFAULT)
+# Status objects are immutable: one of each serves every span.
+_UNSET = Status()
+_ERROR = Status(StatusCode.ERROR)
 
 
 class LeanSpans:
@@ -34,26 +38,55 @@ class LeanSpans:
 
     def __init__(self, provider: TracerProvider) -> None:
         self._sampler = provider.sampler
+        # The SDK's default samplers (ParentBased or static on/off) decide from the parent
+        # alone: their decision table is read once here, not asked for twice per request.
+        self._decisions = static_decisions(provider.sampler)
         self._ids = provider.id_generator
         self._resource = provider.resource
         self._processor = provider._active_span_processor
         self._scope = InstrumentationScope(TRACER_NAME)
 
     def start(
-        self, name: str, kind: SpanKind, parent: Context | None = None
+        self,
+        name: str,
+        kind: SpanKind,
+        parent: Context | None = None,
+        current: Context | None = None,
     ) -> tuple[SpanContext, SpanContext | None]:
-        """The new span's context (sampled or not) and its parent's, if any."""
-        parent_context = trace.get_current_span(parent).get_span_context()
-        if not parent_context.is_valid:
+        """The new span's context (sampled or not) and its parent's, if any.
+
+        ``parent`` is an explicit parent context (an extracted ``traceparent``), as for
+        ``Tracer.start_span``; ``current`` saves a lookup when the caller already holds
+        the current context (it is used only when ``parent`` is None).
+        """
+        if parent is None and current is not None:
+            span = trace.get_current_span(current)
+        else:
+            span = trace.get_current_span(parent)
+        parent_context: SpanContext | None = span.get_span_context()
+        if not parent_context.is_valid:  # type: ignore[union-attr]
             parent_context = None
         trace_id = parent_context.trace_id if parent_context else self._ids.generate_trace_id()
-        decision = self._sampler.should_sample(parent, trace_id, name, kind)
+        table = self._decisions
+        if table is not None:
+            if parent_context is None:
+                sampled, trace_state = table[0], None
+            else:  # the delegate for a remote or local, sampled or unsampled parent
+                parent_sampled = parent_context.trace_flags.sampled
+                if parent_context.is_remote:
+                    sampled = table[1] if parent_sampled else table[2]
+                else:
+                    sampled = table[3] if parent_sampled else table[4]
+                trace_state = parent_context.trace_state
+        else:
+            decision = self._sampler.should_sample(parent, trace_id, name, kind)
+            sampled, trace_state = decision.decision.is_sampled(), decision.trace_state
         context = SpanContext(
             trace_id,
             self._ids.generate_span_id(),
             is_remote=False,
-            trace_flags=_SAMPLED if decision.decision.is_sampled() else _NOT_SAMPLED,
-            trace_state=decision.trace_state,
+            trace_flags=_SAMPLED if sampled else _NOT_SAMPLED,
+            trace_state=trace_state,
         )
         return context, parent_context
 
@@ -88,12 +121,37 @@ class LeanSpans:
             attributes=attributes,
             events=events,
             kind=kind,
-            status=Status(StatusCode.ERROR) if failed or error is not None else Status(),
+            status=_ERROR if failed or error is not None else _UNSET,
             start_time=start_ns,
             end_time=end_ns,
             instrumentation_scope=self._scope,
         )
         self._processor.on_end(span)
+
+
+def static_decisions(sampler: Sampler) -> tuple[bool, ...] | None:
+    """Whether a span is sampled, for (no parent, remote sampled parent, remote unsampled,
+    local sampled, local unsampled), when ``sampler`` is one of the SDK's parent-only
+    samplers (``ALWAYS_ON``, ``ALWAYS_OFF``, ``ParentBased`` over them); else None, and
+    the sampler is asked for every span."""
+    if type(sampler) is StaticSampler:
+        return (_static_sampled(sampler),) * 5
+    if type(sampler) is not ParentBased:
+        return None
+    delegates = (
+        sampler._root,
+        sampler._remote_parent_sampled,
+        sampler._remote_parent_not_sampled,
+        sampler._local_parent_sampled,
+        sampler._local_parent_not_sampled,
+    )
+    if not all(type(d) is StaticSampler for d in delegates):
+        return None
+    return tuple(_static_sampled(d) for d in delegates)  # type: ignore[arg-type]
+
+
+def _static_sampled(sampler: StaticSampler) -> bool:
+    return sampler._decision.is_sampled()
 
 
 def exception_event(error: BaseException, timestamp: int) -> Event:
