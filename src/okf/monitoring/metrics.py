@@ -17,6 +17,8 @@ Dashboards and alerts query these names, so they are a contract: see
 from __future__ import annotations
 
 import os
+import time
+from bisect import bisect_left
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,6 +31,7 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client.exposition import choose_encoder
+from prometheus_client.samples import Exemplar
 
 from okf.monitoring.system import SystemUsageCollector
 
@@ -116,8 +119,8 @@ class ServiceMetrics:
         )
         # Labelled children by label values; bounded because every label value is
         # (route templates, methods, status codes, model names and statuses).
-        self._api_series: dict[tuple[str, str, int | str], tuple[Any, Any]] = {}
-        self._model_series: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self._api_series: dict[tuple[str, str, int | str], LeanSeries] = {}
+        self._model_series: dict[tuple[str, str], LeanSeries] = {}
         self.registry = own if own is not None else CollectorRegistry(auto_describe=True)
         if multiprocess_path:
             multiprocess.MultiProcessCollector(self.registry, path=multiprocess_path)
@@ -137,12 +140,11 @@ class ServiceMetrics:
         key = (endpoint, method, status)
         series = self._api_series.get(key)
         if series is None:  # label lookups are the slow part: once per label set
-            series = self._api_series[key] = (
+            series = self._api_series[key] = LeanSeries(
                 self.api_requests_total.labels(endpoint, method, str(status)),
                 self.api_latency_seconds.labels(endpoint),
             )
-        series[0].inc()
-        series[1].observe(duration, {"trace_id": trace_id} if trace_id else None)
+        series.record(duration, trace_id)
 
     def track_model_prediction(
         self, model: str, status: str, duration: float, trace_id: str | None = None
@@ -150,12 +152,11 @@ class ServiceMetrics:
         key = (model, status)
         series = self._model_series.get(key)
         if series is None:
-            series = self._model_series[key] = (
+            series = self._model_series[key] = LeanSeries(
                 self.model_predictions_total.labels(model, status),
                 self.model_latency_seconds.labels(model),
             )
-        series[0].inc()
-        series[1].observe(duration, {"trace_id": trace_id} if trace_id else None)
+        series.record(duration, trace_id)
 
     def declare_models(self, names: Iterable[str]) -> None:
         """Create every model/status series at zero, so rates exist before the first call."""
@@ -167,6 +168,51 @@ class ServiceMetrics:
         """The exposition body and its content type; OpenMetrics (with exemplars) on ask."""
         encoder, content_type = choose_encoder(accept_header or "")
         return encoder(self.registry), content_type
+
+
+class LeanSeries:
+    """A counter child and a histogram child updated together, in one call per request.
+
+    ``Counter.inc`` and ``Histogram.observe`` re-check on every call what is fixed for a
+    labelled child (that it is observable, that the exemplar's label name is valid) and
+    scan the buckets in Python; this does the same updates on the same value objects,
+    so the exposition (exemplars included) is the client's own. A ``trace_id`` too long
+    for an exemplar (over 128 characters with its label name) goes through ``observe``,
+    which raises as before. Children of an unexpected shape use the public methods.
+    """
+
+    __slots__ = ("_bounds", "_buckets", "_count", "_sum", "counter", "histogram")
+
+    def __init__(self, counter: Any, histogram: Any) -> None:
+        self.counter = counter
+        self.histogram = histogram
+        try:
+            self._count = counter._value
+            self._sum = histogram._sum
+            self._buckets = list(histogram._buckets)
+            self._bounds = list(histogram._upper_bounds)
+        except AttributeError:  # another client version: no shortcut
+            self._count = None
+
+    def record(self, duration: float, trace_id: str | None = None) -> None:
+        """``counter.inc()`` then ``histogram.observe(duration, {"trace_id": ...})``."""
+        if self._count is None or (trace_id and len(trace_id) > _EXEMPLAR_VALUE_MAX):
+            self.counter.inc()
+            self.histogram.observe(duration, {"trace_id": trace_id} if trace_id else None)
+            return
+        self._count.inc(1)
+        self._sum.inc(duration)
+        bounds = self._bounds
+        i = bisect_left(bounds, duration)  # the first bucket with duration <= bound
+        if i < len(bounds) and duration <= bounds[i]:  # (never for NaN, as in observe)
+            bucket = self._buckets[i]
+            bucket.inc(1)
+            if trace_id:
+                bucket.set_exemplar(Exemplar({"trace_id": trace_id}, duration, time.time()))
+
+
+# An exemplar's labels may hold 128 characters, names included ("trace_id" is 8).
+_EXEMPLAR_VALUE_MAX = 128 - len("trace_id")
 
 
 def mark_worker_dead(pid: int) -> None:
