@@ -51,7 +51,7 @@ class OmniParams:
     pool: tuple[int, int] = (30, 40)  # candidates embedded: the statistical model's best
     weights: dict[str, Weights] = field(
         default_factory=lambda: {
-            "en": Weights(semantic=1.0, statistical=(1.0, 0.3)),
+            "en": Weights(semantic=1.0, statistical=(1.4, 0.3)),
             # all-MiniLM-L6-v2 is English-only: on 110-PT-BN-KP any semantic weight
             # lowered F1@10 (cosine alone: 15.3 against 23.3), so pt leans on statistics.
             "pt": Weights(semantic=0.0, statistical=(1.0, 1.0)),
@@ -97,6 +97,7 @@ class OmniModel(EmbeddingModel):
 
     def load(self) -> None:
         super().load()
+        self.statistical.load()
         if tagger_available():
             load_tagger()
 

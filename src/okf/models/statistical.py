@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from okf.models._grouping import rank
 from okf.models.base import ExtractOptions, Keyword, KeywordModel
 from okf.text import Candidate, Document, chunks, extract_candidates
-from okf.text.rarity import frequencies, rarity
+from okf.text.rarity import frequencies, load_frequencies, rarity
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +117,9 @@ class StatisticalModel(KeywordModel):
 
     def __init__(self, params: Params | None = None) -> None:
         self.params = params or Params()
+
+    def load(self) -> None:
+        load_frequencies()
 
     def extract(self, doc: Document, options: ExtractOptions) -> list[Keyword]:
         spans = chunks(doc)
