@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from typing import Any
 
 from okf.bench.datasets import load_dataset
@@ -29,12 +30,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument(
         "--peer", action="append", default=[], choices=sorted(PEERS), help="repeatable"
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch threads for the neural models (default: OKF_TORCH_THREADS, else every "
+        "core: the benchmark is the only work of its process, unlike a service worker)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.max_docs is not None and args.max_docs < 1:
         raise ValueError("--max-docs must be at least 1")
+    if args.threads is not None and args.threads < 1:
+        raise ValueError("--threads must be at least 1")
+    threads = args.threads or int(os.environ.get("OKF_TORCH_THREADS") or os.cpu_count() or 1)
+    os.environ["OKF_TORCH_THREADS"] = str(threads)  # read when a neural model loads
     dataset = load_dataset(args.dataset, args.max_docs)
     result = run_benchmark(
         dataset,
@@ -44,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         peers=list(dict.fromkeys(args.peer)),
         progress=tty_progress,
     )
+    result["torch_threads"] = threads
     print(table(result))
     print(json.dumps(result, ensure_ascii=False))
     return 0

