@@ -28,6 +28,12 @@ def test_a_chunk_ends_with_a_noun() -> None:
     assert got == ["sparse solver"]  # "robust" and the trailing "large sparse" are cut
 
 
+def test_a_leading_gerund_is_a_verb_not_a_modifier() -> None:
+    text = "Maintaining software systems is costly."
+    got = phrases(text, noun_phrase_chunks(prepare(text, "en")))
+    assert got == ["software systems"]
+
+
 def test_nouns_that_look_like_verbs_are_repaired() -> None:
     doc = prepare("Wavelet transforms compress images. The wavelet transform keeps edges.", "en")
     tags = dict(zip([t.text for t in doc.tokens], pos_tags(doc), strict=True))
