@@ -65,7 +65,7 @@ class EmbeddingModel(KeywordModel):
     """Document/phrase cosine on sentence embeddings; diversity by MMR on the vectors."""
 
     name = "embedding"
-    version = "1.0.0"
+    version = "1.1.0"
 
     def __init__(self, backend: EmbeddingBackend | None = None, pool: int = 40) -> None:
         self.backend = backend if backend is not None else default_backend()

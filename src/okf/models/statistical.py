@@ -113,7 +113,7 @@ class StatisticalModel(KeywordModel):
     """Document-only features; no corpus, no training; about 1 ms per abstract."""
 
     name = "statistical"
-    version = "1.0.0"
+    version = "1.1.0"
 
     def __init__(self, params: Params | None = None) -> None:
         self.params = params or Params()
