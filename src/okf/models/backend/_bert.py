@@ -60,6 +60,19 @@ def int8_available() -> bool:
     return bool(engines & {"fbgemm", "x86", "qnnpack"})
 
 
+def _pack_int8(weight: Any, bias: Any) -> Any:
+    """Per-output-channel int8 weights, prepacked for fbgemm's int8 products."""
+    import torch
+
+    with warnings.catch_warnings():
+        # Quantized tensor constructors are marked deprecated in torch 2.13 (pinned).
+        warnings.simplefilter("ignore")
+        scale = weight.abs().amax(dim=1).clamp(min=1e-12) / 127.0
+        zero = torch.zeros(weight.shape[0], dtype=torch.long)
+        q = torch.quantize_per_channel(weight.contiguous(), scale, zero, 0, torch.qint8)
+        return torch.ops.quantized.linear_prepack(q, bias)
+
+
 class Bert:
     """A BERT encoder whose output is the unit mean of its last hidden states."""
 
@@ -81,7 +94,6 @@ class Bert:
         self._int8: dict[str, Any] = {}
         self._bound: dict[str, float] = {}
         self._smooth: dict[str, Any] = {}
-        self._scaled: dict[str, Any] = {}
 
     def quantize(self, calibration: Sequence[Sequence[int]]) -> None:
         """Switch the linear layers to int8, activation ranges taken on ``calibration``.
@@ -98,33 +110,13 @@ class Bert:
         finally:
             del self._record
         for name, peak in seen.items():  # per input channel: move outliers into the weights
-            weight = self.w[name + ".weight"]
+            weight = self.w.pop(name + ".weight")  # the float copy is not needed any more
             spread = weight.abs().amax(0).clamp(min=1e-5)
             smooth = (peak.clamp(min=1e-5) ** ALPHA / spread ** (1 - ALPHA)).clamp(min=1e-5)
             self._smooth[name] = 1.0 / smooth
-            self._scaled[name] = weight * smooth[None, :]
             self._bound[name] = CLIP * float((peak / smooth).max())
-        self._int8 = self._pack_int8()
+            self._int8[name] = _pack_int8(weight * smooth[None, :], self.w.pop(name + ".bias"))
         self.precision = "int8"
-
-    def _pack_int8(self) -> dict[str, Any]:
-        """Per-output-channel int8 weights, prepacked for fbgemm, for every encoder layer."""
-        import torch
-
-        packed = {}
-        with warnings.catch_warnings():
-            # Quantized tensor constructors are marked deprecated in torch 2.13 (pinned).
-            warnings.simplefilter("ignore")
-            for name, weight in self.w.items():
-                if not name.startswith("encoder.") or weight.dim() != 2:
-                    continue
-                base = name.removesuffix(".weight")
-                weight = self._scaled[base]
-                scale = weight.abs().amax(dim=1).clamp(min=1e-12) / 127.0
-                zero = torch.zeros(weight.shape[0], dtype=torch.long)
-                q = torch.quantize_per_channel(weight.contiguous(), scale, zero, 0, torch.qint8)
-                packed[base] = torch.ops.quantized.linear_prepack(q, self.w[base + ".bias"])
-        return packed
 
     def _dense(self, x: Any, name: str) -> Any:
         import torch
@@ -137,13 +129,15 @@ class Bert:
                 peak = x.reshape(-1, x.shape[-1]).abs().amax(0)
                 record[name] = peak if name not in record else record[name].maximum(peak)
             return f.linear(x, self.w[name + ".weight"], self.w[name + ".bias"])
-        bound = self._bound[name]
-        flat = (x.reshape(-1, x.shape[-1]) * self._smooth[name]).clamp(-bound, bound)
+        bound, width = self._bound[name], x.shape[-1]
+        rows = x.numel() // width
         # fbgemm takes its activation scale from the input's range: one extra row
         # holding ±bound makes that range (so the scale) the calibrated one, always.
-        pin = torch.zeros(1, flat.shape[1])
-        pin[0, 0], pin[0, 1] = bound, -bound
-        out = torch.ops.quantized.linear_dynamic(torch.cat([flat, pin]), packed, True)[:-1]
+        pinned = torch.zeros(rows + 1, width)
+        torch.mul(x.reshape(rows, width), self._smooth[name], out=pinned[:rows])
+        pinned[:rows].clamp_(-bound, bound)
+        pinned[rows, 0], pinned[rows, 1] = bound, -bound
+        out = torch.ops.quantized.linear_dynamic(pinned, packed, True)[:-1]
         return out.reshape(*x.shape[:-1], out.shape[-1])
 
     def _norm(self, x: Any, name: str) -> Any:
