@@ -183,6 +183,14 @@ def test_offline_load_attempts_no_network(tmp_path: Path) -> None:
         "b.load()\n"
         "v = b.encode_phrases(['protein sequences'])\n"
         "print(v.shape[1], round(float((v[0] ** 2).sum()), 3))\n"
+        "from okf.models.base import ExtractOptions\n"
+        "from okf.models.omni import OmniModel\n"
+        "from okf.text import prepare\n"
+        "m = OmniModel(b)\n"
+        "m.load()  # also the tagger (textblob, nltk) and the word lists (wordfreq)\n"
+        "found = m.extract(prepare('Wavelet transforms compress medical images.', 'en'),\n"
+        "                  ExtractOptions(top_n=3))\n"
+        "print(len(found) > 0)\n"
     )
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     env["OKF_TORCH_THREADS"] = "1"
@@ -190,7 +198,7 @@ def test_offline_load_attempts_no_network(tmp_path: Path) -> None:
         [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == ["384", "1.0"]
+    assert done.stdout.split() == ["384", "1.0", "True"]
 
 
 def test_missing_extra_is_reported_and_the_registry_still_builds(
