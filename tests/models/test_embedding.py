@@ -264,3 +264,25 @@ def test_shared_model_contract(model: EmbeddingModel) -> None:
     check_contract(model)
     check_options(model)
     check_variants_merged(model)
+
+
+@pytest.mark.parametrize("failure", ["raises", "wrong vectors"])
+def test_int8_falls_back_to_fp32_when_its_kernels_misbehave(
+    failure: str, monkeypatch: pytest.MonkeyPatch, fp32_backend: MiniLMBackend
+) -> None:
+    from okf.models.backend import _bert
+
+    real = _bert._pack_int8
+
+    def broken(weight: object, bias: object) -> object:
+        if failure == "raises":
+            raise RuntimeError("no int8 kernel for this CPU")
+        return real(weight * 0.0, bias)  # type: ignore[operator]
+
+    monkeypatch.setattr(_bert, "_pack_int8", broken)
+    backend = MiniLMBackend(cache_size=0)
+    backend.load()
+    assert backend.precision == "fp32"
+    np.testing.assert_allclose(
+        backend.encode_phrases(PHRASES), fp32_backend.encode_phrases(PHRASES), atol=1e-5
+    )
