@@ -15,6 +15,7 @@ from typing import Any
 from okf.bench.datasets import load_dataset
 from okf.bench.peers import PEERS
 from okf.bench.runner import run_benchmark, tty_progress
+from okf.models.backend.minilm import torch_threads
 from okf.models.catalog import build_registry
 from okf.text import CHOICES
 
@@ -45,7 +46,10 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--max-docs must be at least 1")
     if args.threads is not None and args.threads < 1:
         raise ValueError("--threads must be at least 1")
-    threads = args.threads or int(os.environ.get("OKF_TORCH_THREADS") or os.cpu_count() or 1)
+    # Unless told, every core: unlike a service worker, this process does nothing else.
+    threads = args.threads or (
+        torch_threads() if os.environ.get("OKF_TORCH_THREADS") else os.cpu_count() or 1
+    )
     os.environ["OKF_TORCH_THREADS"] = str(threads)  # read when a neural model loads
     dataset = load_dataset(args.dataset, args.max_docs)
     result = run_benchmark(

@@ -139,9 +139,7 @@ def ecs_bound_logger(min_level: int) -> type:
                 return getattr(self, method_name)(event, **fields)
             if level < min_level:  # what the filtering logger's no-op method does
                 return None
-            if self._queue_write is not None:
-                return self._queue_write(renderer.render(method_name, event, fields, _QUEUED_LINE))
-            return getattr(self._logger, method_name)(renderer.render(method_name, event, fields))
+            return self._write(renderer, method_name, event, fields)
 
         def _proxy_to_logger(
             self, method_name: str, event: str | None = None, **event_kw: Any
@@ -150,10 +148,16 @@ def ecs_bound_logger(min_level: int) -> type:
             if renderer is None or self._context:
                 return super()._proxy_to_logger(method_name, event, **event_kw)
             message = event if event is not None else ""
+            return self._write(renderer, method_name, message, event_kw)
+
+        def _write(
+            self, renderer: EcsJsonRenderer, method_name: str, message: Any, fields: Any
+        ) -> Any:
+            """Render one line and hand it to the log queue, or to the wrapped logger."""
             if self._queue_write is not None:
-                self._queue_write(renderer.render(method_name, message, event_kw, _QUEUED_LINE))
+                self._queue_write(renderer.render(method_name, message, fields, _QUEUED_LINE))
                 return None
-            line = renderer.render(method_name, message, event_kw)
+            line = renderer.render(method_name, message, fields)
             return getattr(self._logger, method_name)(line)
 
     EcsBoundLogger.__name__ = EcsBoundLogger.__qualname__ = f"EcsBoundLogger{min_level}"

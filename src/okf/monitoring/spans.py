@@ -59,10 +59,7 @@ class LeanSpans:
         ``Tracer.start_span``; ``current`` saves a lookup when the caller already holds
         the current context (it is used only when ``parent`` is None).
         """
-        if parent is None and current is not None:
-            span = trace.get_current_span(current)
-        else:
-            span = trace.get_current_span(parent)
+        span = trace.get_current_span(parent if parent is not None else current)
         parent_context: SpanContext | None = span.get_span_context()
         if not parent_context.is_valid:  # type: ignore[union-attr]
             parent_context = None

@@ -16,6 +16,7 @@ number-only or one letter long.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from okf.text.document import Document
@@ -177,16 +178,12 @@ def _split_en(lowers: tuple[str, ...], first: int, last: int) -> list[tuple[int,
     return list(itertools.pairwise(bounds))
 
 
-def chunks(doc: Document) -> list[tuple[int, int]]:
-    """Maximal runs ``[first, last)`` of candidate words inside one sentence.
-
-    English runs are also cut where a light heuristic sees a verb or an adverb at
-    their edge, so "to assess recurring issues" yields "assess" and "recurring issues".
-    """
+def runs(doc: Document, keep: Sequence[bool]) -> list[tuple[int, int]]:
+    """Maximal runs ``[first, last)`` of tokens with ``keep`` true, never across sentences."""
     out: list[tuple[int, int]] = []
-    tokens, eligible = doc.tokens, doc.eligible
+    tokens = doc.tokens
     begin = -1
-    for i, ok in enumerate(eligible):
+    for i, ok in enumerate(keep):
         if ok:
             if begin < 0:
                 begin = i
@@ -198,6 +195,16 @@ def chunks(doc: Document) -> list[tuple[int, int]]:
             begin = -1
     if begin >= 0:
         out.append((begin, len(tokens)))
+    return out
+
+
+def chunks(doc: Document) -> list[tuple[int, int]]:
+    """Maximal runs ``[first, last)`` of candidate words inside one sentence.
+
+    English runs are also cut where a light heuristic sees a verb or an adverb at
+    their edge, so "to assess recurring issues" yields "assess" and "recurring issues".
+    """
+    out = runs(doc, doc.eligible)
     if doc.language == "en":
         lowers = doc.lowers
         return [piece for first, last in out for piece in _split_en(lowers, first, last)]

@@ -14,7 +14,7 @@ import importlib.util
 from functools import cache
 from typing import Any
 
-from okf.text.candidates import chunks
+from okf.text.candidates import chunks, runs
 from okf.text.document import Document
 
 #: Tags a noun phrase may end with, and tags that may modify its head.
@@ -22,6 +22,7 @@ NOUNS = frozenset({"NN", "NNS", "NNP", "NNPS", "FW"})
 MODIFIERS = frozenset({"JJ", "JJR", "JJS", "VBN", "VBG", "CD"})
 
 
+@cache  # asked per document: a package lookup reads the file system
 def tagger_available() -> bool:
     """Whether the tagger's package is installed (it is part of the embedding extra)."""
     return importlib.util.find_spec("textblob") is not None
@@ -74,23 +75,12 @@ def noun_phrase_chunks(doc: Document) -> list[tuple[int, int]]:
     if doc.language != "en" or not tagger_available():
         return chunks(doc)
     tags = pos_tags(doc)
-    tokens, eligible = doc.tokens, doc.eligible
-    runs: list[tuple[int, int]] = []
-    begin = -1
-    for i, ok in enumerate(eligible):
-        fits = ok and (tags[i] in NOUNS or tags[i] in MODIFIERS)
-        if fits and begin >= 0 and tokens[i].sentence != tokens[begin].sentence:
-            runs.append((begin, i))
-            begin = i
-        elif fits and begin < 0:
-            begin = i
-        elif not fits and begin >= 0:
-            runs.append((begin, i))
-            begin = -1
-    if begin >= 0:
-        runs.append((begin, len(tokens)))
+    fits = [
+        ok and (tag in NOUNS or tag in MODIFIERS)
+        for ok, tag in zip(doc.eligible, tags, strict=True)
+    ]
     out = []
-    for first, last in runs:
+    for first, last in runs(doc, fits):
         while last > first and tags[last - 1] not in NOUNS:
             last -= 1
         # A gerund opening a chunk is the verb of a clause ("*maintaining* web sites",

@@ -97,6 +97,8 @@ class Bert:
         self._int8: dict[str, Any] = {}
         self._bound: dict[str, float] = {}
         self._smooth: dict[str, Any] = {}
+        #: While calibrating: the largest input seen per linear layer and channel.
+        self._record: dict[str, Any] | None = None
 
     def quantize(self, calibration: Sequence[Sequence[int]]) -> None:
         """Switch the linear layers to int8, activation ranges taken on ``calibration``.
@@ -112,7 +114,7 @@ class Bert:
         try:
             reference = np.concatenate([self.embed_packed([seq]) for seq in calibration])
         finally:
-            del self._record
+            self._record = None
         try:
             for name, peak in seen.items():  # per input channel: outliers into the weights
                 weight = self.w[name + ".weight"]
@@ -137,7 +139,7 @@ class Bert:
 
         packed = self._int8.get(name)
         if packed is None:
-            record = getattr(self, "_record", None)
+            record = self._record
             if record is not None:
                 peak = x.reshape(-1, x.shape[-1]).abs().amax(0)
                 record[name] = peak if name not in record else record[name].maximum(peak)

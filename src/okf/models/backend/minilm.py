@@ -100,8 +100,7 @@ class MiniLMBackend:
             self._tokenizer = tokenizer
             self._net = Bert(path)
             if self.precision == "int8":
-                encodings = tokenizer.encode_batch(list(CALIBRATION))
-                self._net.quantize([e.ids[: e.attention_mask.count(1)] for e in encodings])
+                self._net.quantize(self._token_ids(list(CALIBRATION)))
             self.precision = self._net.precision  # fp32 where no int8 engine exists
 
     def _encode(self, texts: list[str]) -> np.ndarray:
@@ -118,12 +117,15 @@ class MiniLMBackend:
             out[rows] = self._net.embed(ids, mask)
         return out
 
+    def _token_ids(self, texts: list[str]) -> list[list[int]]:
+        """Each text's token ids without the padding the tokenizer adds to a batch."""
+        return [e.ids[: e.attention_mask.count(1)] for e in self._tokenizer.encode_batch(texts)]
+
     def _encode_packed(self, texts: list[str]) -> np.ndarray:
         """Short texts (phrases) in packed runs of about ``PACK_TOKENS`` tokens."""
         if self._net is None or self._tokenizer is None:
             raise RuntimeError("MiniLMBackend.load() must run before encoding")
-        encodings = self._tokenizer.encode_batch(texts)  # padding removed again below
-        sequences = [e.ids[: e.attention_mask.count(1)] for e in encodings]
+        sequences = self._token_ids(texts)
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         first = total = 0
         for i, seq in enumerate(sequences):
