@@ -44,6 +44,17 @@ def test_runner_scores_model_and_peer(tiny_dataset: Path) -> None:
     assert result["cpu_docs_per_s"] > 0
 
 
+def test_batched_runs_score_like_one_document_per_call(tiny_dataset: Path) -> None:
+    registry = ModelRegistry()
+    registry.register(StatisticalModel())
+    dataset = load_dataset(tiny_dataset)
+    single = run_benchmark(dataset, registry)
+    batched = run_benchmark(dataset, registry, batch=2)
+    assert (single["batch"], batched["batch"]) == (1, 2)
+    for key in ("f1@5", "f1@10", "p@10", "r@10", "n_docs"):
+        assert batched[key] == single[key], key
+
+
 @pytest.mark.parametrize("name", ["yake", "multi-rake"])
 def test_peers_share_one_callable_shape(name: str) -> None:
     pytest.importorskip(name.replace("-", "_"))

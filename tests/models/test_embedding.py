@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from okf.cli import main
 from okf.models.backend import default_backend
-from okf.models.backend.minilm import MiniLMBackend
+from okf.models.backend.minilm import PACK_TOKENS, MiniLMBackend
 from okf.models.base import ExtractOptions, ModelUnavailableError
 from okf.models.catalog import build_registry
 from okf.models.embedding import EmbeddingModel, term_candidates
@@ -69,6 +69,11 @@ class CountingBackend:
     def encode_phrases(self, phrases: Sequence[str]) -> np.ndarray:
         self.calls.append(("phrases", len(phrases)))
         return self.inner.encode_phrases(phrases)  # type: ignore[attr-defined]
+
+    def encode(
+        self, phrases: Sequence[str], documents: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return self.encode_phrases(phrases), self.encode_documents(documents)
 
 
 def test_keywords_keep_the_contract(model: EmbeddingModel) -> None:
@@ -162,6 +167,22 @@ def test_a_phrase_vector_does_not_depend_on_its_batch_mates() -> None:
         np.testing.assert_allclose(backend.encode_phrases([phrase])[0], together[i], atol=1e-5)
 
 
+def test_encoder_threads_give_the_vectors_of_one_thread() -> None:
+    """Pieces run side by side on the encoder threads; each gets its own vector back."""
+    texts = [EN, " ".join([EN] * 12), "Wavelet transforms compress medical images."]
+    one, two = MiniLMBackend(cache_size=0, threads=1), MiniLMBackend(cache_size=0, threads=2)
+    one.load()
+    two.load()
+    phrases = [f"{p} {n}" for n in range(50) for p in PHRASES]
+    assert sum(map(len, two._token_ids(phrases))) > 2 * PACK_TOKENS  # several packed runs
+    phrases_1, docs_1 = one.encode(phrases, texts)
+    phrases_2, docs_2 = two.encode(phrases, texts)
+    np.testing.assert_allclose(phrases_2, phrases_1, atol=1e-5)
+    np.testing.assert_allclose(docs_2, docs_1, atol=1e-5)
+    np.testing.assert_allclose(two.encode_documents(texts[:1])[0], docs_1[0], atol=1e-5)
+    assert not np.allclose(docs_1[0], docs_1[2])  # not one vector copied to every row
+
+
 def test_long_documents_are_read_in_windows(model: EmbeddingModel) -> None:
     long_text = " ".join([EN] * 40)  # ~1,000 words: beyond the encoder's 256 tokens
     vector = model.backend.encode_documents([long_text])
@@ -178,7 +199,7 @@ def test_offline_load_attempts_no_network(tmp_path: Path) -> None:
         "    raise AssertionError('network access attempted')\n"
         "socket.socket.connect = refuse\n"
         "socket.create_connection = refuse\n"
-        "from okf.models.backend.minilm import MiniLMBackend\n"
+        "from okf.models.backend.minilm import PACK_TOKENS, MiniLMBackend\n"
         "b = MiniLMBackend()\n"
         "b.load()\n"
         "v = b.encode_phrases(['protein sequences'])\n"

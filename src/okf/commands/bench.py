@@ -32,11 +32,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--peer", action="append", default=[], choices=sorted(PEERS), help="repeatable"
     )
     parser.add_argument(
+        "--batch",
+        type=int,
+        default=1,
+        help="documents per model call, as in /v1/keywords/extract/batch (default 1: one "
+        "document per call, as in /v1/keywords/extract)",
+    )
+    parser.add_argument(
         "--threads",
         type=int,
         default=None,
-        help="torch threads for the neural models (default: OKF_TORCH_THREADS, else every "
-        "core: the benchmark is the only work of its process, unlike a service worker)",
+        help="encoder threads for the neural models (default: OKF_TORCH_THREADS, else every core)",
     )
     parser.set_defaults(func=run)
 
@@ -46,10 +52,9 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--max-docs must be at least 1")
     if args.threads is not None and args.threads < 1:
         raise ValueError("--threads must be at least 1")
-    # Unless told, every core: unlike a service worker, this process does nothing else.
-    threads = args.threads or (
-        torch_threads() if os.environ.get("OKF_TORCH_THREADS") else os.cpu_count() or 1
-    )
+    if args.batch < 1:
+        raise ValueError("--batch must be at least 1")
+    threads = args.threads or torch_threads()
     os.environ["OKF_TORCH_THREADS"] = str(threads)  # read when a neural model loads
     dataset = load_dataset(args.dataset, args.max_docs)
     result = run_benchmark(
@@ -59,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         language=args.lang,
         peers=list(dict.fromkeys(args.peer)),
         progress=tty_progress,
+        batch=args.batch,
     )
     result["torch_threads"] = threads
     print(table(result))

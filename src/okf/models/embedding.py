@@ -116,12 +116,11 @@ class EmbeddingModel(KeywordModel):
             for i, (doc, pool) in enumerate(zip(docs, pools, strict=True))
             if pool.candidates and self.uses_semantics(doc)
         ]
-        # The whole batch in two backend calls: every phrase, then every document.
+        # The whole batch in one backend call: every phrase and every document.
         phrases = [c.phrase.lower() for i in encoded for c in pools[i].candidates]
         if not encoded:  # nothing for the encoder: no call at all
             return [self._rank_plain(d, p, options) for d, p in zip(docs, pools, strict=True)]
-        vectors = self.backend.encode_phrases(phrases)
-        doc_vectors = self.backend.encode_documents([docs[i].text for i in encoded])
+        vectors, doc_vectors = self.backend.encode(phrases, [docs[i].text for i in encoded])
         own: dict[int, np.ndarray] = {}
         offset = 0
         for i in encoded:

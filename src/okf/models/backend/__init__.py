@@ -34,6 +34,11 @@ class EmbeddingBackend(Protocol):
     def encode_phrases(self, phrases: Sequence[str]) -> np.ndarray:
         """One unit vector per phrase, in batches."""
 
+    def encode(
+        self, phrases: Sequence[str], documents: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Both kinds in one call, so that a backend may encode them side by side."""
+
 
 @cache
 def default_backend() -> EmbeddingBackend:

