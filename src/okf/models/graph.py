@@ -88,7 +88,7 @@ class GraphModel(KeywordModel):
     """PositionRank word graph + phrase-shape priors; no corpus, no training."""
 
     name = "graph"
-    version = "1.0.0"
+    version = "1.1.0"
 
     def __init__(self, params: GraphParams | None = None) -> None:
         self.params = params or GraphParams()

@@ -85,7 +85,7 @@ class OmniModel(EmbeddingModel):
     """Semantic + statistical + graph scores over the statistical model's best terms."""
 
     name = "omni"
-    version = "1.1.0"
+    version = "1.2.0"
 
     def __init__(
         self, backend: EmbeddingBackend | None = None, params: OmniParams | None = None

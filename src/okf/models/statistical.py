@@ -20,6 +20,7 @@ from okf.models._grouping import rank
 from okf.models.base import ExtractOptions, Keyword, KeywordModel
 from okf.text import Candidate, Document, chunks, extract_candidates
 from okf.text.rarity import frequencies, load_frequencies, rarity
+from okf.text.verbs_pt import load_lemmas
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +114,14 @@ class StatisticalModel(KeywordModel):
     """Document-only features; no corpus, no training; about 1 ms per abstract."""
 
     name = "statistical"
-    version = "1.1.0"
+    version = "1.2.0"
 
     def __init__(self, params: Params | None = None) -> None:
         self.params = params or Params()
 
     def load(self) -> None:
         load_frequencies()
+        load_lemmas()
 
     def extract(self, doc: Document, options: ExtractOptions) -> list[Keyword]:
         spans = chunks(doc)

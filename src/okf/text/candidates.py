@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from okf.text.document import Document
+from okf.text.verbs_pt import verb_mask
 
 DEFAULT_MAX_NGRAM = 3
 
@@ -202,8 +203,12 @@ def chunks(doc: Document) -> list[tuple[int, int]]:
     """Maximal runs ``[first, last)`` of candidate words inside one sentence.
 
     English runs are also cut where a light heuristic sees a verb or an adverb at
-    their edge, so "to assess recurring issues" yields "assess" and "recurring issues".
+    their edge, so "to assess recurring issues" yields "assess" and "recurring issues";
+    Portuguese runs end at verb forms (:mod:`okf.text.verbs_pt`).
     """
+    if doc.language == "pt":
+        verbs = verb_mask(doc)
+        return runs(doc, [ok and not verb for ok, verb in zip(doc.eligible, verbs, strict=True)])
     out = runs(doc, doc.eligible)
     if doc.language == "en":
         lowers = doc.lowers
