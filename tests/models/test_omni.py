@@ -104,6 +104,22 @@ def test_semantic_weight_follows_the_language() -> None:
     assert backend.phrase_calls == calls  # no encoder work where it has no weight
 
 
+def test_position_weighs_in_long_texts_only() -> None:
+    """An early term beats a more frequent late one in a long text, when position counts."""
+    filler = " ".join(["The annual report covers the climate."] * 150)  # ~800 words
+    text = f"Wind turbines. {filler} Solar panels. Solar panels. Solar panels."
+
+    def ranked(position: float) -> list[str]:
+        weights = {"en": Weights(1.0, statistical=(1.0, 1.0), position=(0.0, position))}
+        model = OmniModel(backend=FixedBackend("-"), params=OmniParams(weights=weights))  # type: ignore[arg-type]
+        found = model.extract(prepare(text, "en"), ExtractOptions(top_n=40))
+        return [k.phrase.lower() for k in found]
+
+    without, with_position = ranked(0.0), ranked(3.0)
+    assert without.index("solar panels") < without.index("wind turbines")
+    assert with_position.index("wind turbines") < with_position.index("solar panels")
+
+
 def test_standardise_is_safe_on_constant_input() -> None:
     assert standardise([2.0, 2.0]).tolist() == [0.0, 0.0]
     assert standardise([1.0, 3.0]).tolist() == [-1.0, 1.0]

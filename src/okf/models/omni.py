@@ -32,11 +32,19 @@ from okf.text.tokens import WORD
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """Weights of the standardised signals; ``statistical`` as (short, long) text."""
+    """Weights of the standardised signals; (short, long) pairs blend with text length.
+
+    ``position`` rewards an early first occurrence (``-log(1 + token index)``): in a
+    full paper, terms of the title, abstract and introduction are its keyphrases. The
+    statistical prior knows position too, but it is a weak signal overall in long texts.
+    SemEval2010 F1@10 with position weight 0 / 0.4 / 0.6 / 0.8 / 1.0 on long texts:
+    20.28 / 21.20 / 21.75 / 21.52 / 21.33; abstracts (short) do not change.
+    """
 
     semantic: float
     statistical: tuple[float, float]
     graph: float = 0.0
+    position: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +59,7 @@ class OmniParams:
     pool: tuple[int, int] = (30, 40)  # candidates embedded: the statistical model's best
     weights: dict[str, Weights] = field(
         default_factory=lambda: {
-            "en": Weights(semantic=1.0, statistical=(1.4, 0.3)),
+            "en": Weights(semantic=1.0, statistical=(1.4, 0.3), position=(0.0, 0.6)),
             # all-MiniLM-L6-v2 is English-only: on 110-PT-BN-KP any semantic weight
             # lowered F1@10 (cosine alone: 15.3 against 23.3), so pt leans on statistics.
             "pt": Weights(semantic=0.0, statistical=(1.0, 1.0)),
@@ -125,9 +133,13 @@ class OmniModel(EmbeddingModel):
 
     def combine(self, doc: Document, pool: Pool, similarity: np.ndarray) -> list[float]:
         w = self.weights(doc)
-        statistical = _mix(w.statistical, self._length(doc))
+        length = self._length(doc)
         total = w.semantic * standardise(similarity)
-        total = total + statistical * standardise(_log(pool.prior))
+        total = total + _mix(w.statistical, length) * standardise(_log(pool.prior))
+        position = _mix(w.position, length)
+        if position:
+            early = [-math.log1p(c.first) for c in pool.candidates]
+            total = total + position * standardise(early)
         if w.graph:
             total = total + w.graph * standardise(_log(self.graph.score(doc, pool.candidates)))
         return [round(float(v), 6) for v in total]
