@@ -120,6 +120,18 @@ def test_position_weighs_in_long_texts_only() -> None:
     assert with_position.index("wind turbines") < with_position.index("solar panels")
 
 
+def test_unset_diversity_is_the_models_default(omni: OmniModel) -> None:
+    """None means omni's MMR default on English; Portuguese (no encoder) keeps none."""
+    doc = prepare(EN, "en")
+    unset = omni.extract(doc, ExtractOptions(top_n=8))
+    assert unset == omni.extract(doc, ExtractOptions(top_n=8, diversity=omni.default_diversity))
+    assert unset != omni.extract(doc, ExtractOptions(top_n=8, diversity=0.0))
+    pt = prepare(PT, "pt")
+    assert omni.extract(pt, ExtractOptions(top_n=8)) == omni.extract(
+        pt, ExtractOptions(top_n=8, diversity=0.0)
+    )
+
+
 def test_standardise_is_safe_on_constant_input() -> None:
     assert standardise([2.0, 2.0]).tolist() == [0.0, 0.0]
     assert standardise([1.0, 3.0]).tolist() == [-1.0, 1.0]

@@ -66,6 +66,15 @@ def test_batch_results_equal_single_results_in_input_order(client: TestClient) -
     assert results[1]["language"] == "pt"
 
 
+def test_diversity_absent_or_null_is_the_models_default(client: TestClient) -> None:
+    absent = client.post("/v1/keywords/extract", json={"text": EN})
+    null = client.post("/v1/keywords/extract", json={"text": EN, "diversity": None})
+    zero = client.post("/v1/keywords/extract", json={"text": EN, "diversity": 0})
+    assert absent.status_code == null.status_code == zero.status_code == 200
+    # the test model's default is no diversity: all three rank alike
+    assert absent.json()["keywords"] == null.json()["keywords"] == zero.json()["keywords"]
+
+
 def test_named_model_is_used(client: TestClient) -> None:
     SlowModel.release.set()  # answer at once
     r = client.post("/v1/keywords/extract", json={"text": EN, "model": "slow"})

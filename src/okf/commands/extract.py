@@ -32,7 +32,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--top", type=int, default=10, help="number of keywords (default 10)")
     parser.add_argument("--max-ngram", type=int, default=3, help="longest phrase, in words")
     parser.add_argument(
-        "--diversity", type=float, default=0.0, help="0 = none; up to 1 = fewer shared words"
+        "--diversity",
+        type=float,
+        default=None,
+        help="0 = none; up to 1 = fewer near-duplicates (default: the model's own)",
     )
     parser.add_argument("--format", default="table", choices=("table", "json", "csv"))
     parser.set_defaults(func=run)

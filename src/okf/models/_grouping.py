@@ -45,15 +45,16 @@ def rank(
     scores never increase down the list.
     """
     top_n = options.top_n
+    diversity = options.diversity or 0.0  # these models' default: none
     if not candidates or top_n <= 0:
         return []
     # nlargest(key=...) is documented as sorted(..., reverse=True)[:n]: stable on ties.
-    pool_size = top_n if options.diversity <= 0 else max(50, top_n * 10)
+    pool_size = top_n if diversity <= 0 else max(50, top_n * 10)
     order = heapq.nlargest(pool_size, range(len(candidates)), key=raw.__getitem__)
     unit = dict(zip(order, unit_scores_of_top(raw, order), strict=True))
-    if options.diversity <= 0:
+    if diversity <= 0:
         return [to_keyword(candidates[i], unit[i]) for i in order]
-    return _mmr(candidates, unit, order, options.diversity, top_n)
+    return _mmr(candidates, unit, order, diversity, top_n)
 
 
 def _mmr(

@@ -39,9 +39,10 @@ def rank_semantic(
     """
     if not candidates or options.top_n <= 0:
         return []
+    diversity = options.diversity or 0.0
     unit = to_unit(raw)
     order = order_of(candidates, raw)
-    if options.diversity <= 0:
+    if diversity <= 0:
         return [to_keyword(candidates[i], unit[i]) for i in order[: options.top_n]]
     pool = order[: max(50, options.top_n * 10)]
     scores = np.asarray([unit[i] for i in pool], dtype=np.float64)
@@ -50,7 +51,7 @@ def rank_semantic(
     free = np.ones(len(pool), dtype=bool)
     chosen: list[Keyword] = []
     while free.any() and len(chosen) < options.top_n:
-        value = np.where(free, scores - options.diversity * redundancy, -np.inf)
+        value = np.where(free, scores - diversity * redundancy, -np.inf)
         best = int(np.argmax(value))  # first maximum: the better-ranked one wins ties
         free[best] = False
         adjusted = min(1.0, max(0.0, round(float(value[best]), 6)))

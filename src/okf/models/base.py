@@ -49,7 +49,8 @@ class ExtractOptions:
 
     top_n: int = 10
     max_ngram: int = 3
-    diversity: float = 0.0
+    #: 0 = pure relevance, towards 1 = fewer near-duplicates; None = the model's default.
+    diversity: float | None = None
 
 
 class ModelUnavailableError(RuntimeError):

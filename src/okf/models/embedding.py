@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -66,6 +66,8 @@ class EmbeddingModel(KeywordModel):
 
     name = "embedding"
     version = "1.1.0"
+    #: MMR strength used when the caller leaves ``diversity`` unset (None).
+    default_diversity = 0.0
 
     def __init__(self, backend: EmbeddingBackend | None = None, pool: int = 40) -> None:
         self.backend = backend if backend is not None else default_backend()
@@ -136,10 +138,17 @@ class EmbeddingModel(KeywordModel):
                 # changes the kernels) cannot reorder phrases: batches rank like singles.
                 similarity = np.round(own[i] @ doc_vector[i], SIMILARITY_DECIMALS)
                 raw = self.combine(doc, pool, similarity)
-                out.append(rank_semantic(pool.candidates, raw, own[i], options))
+                ranked = rank_semantic(pool.candidates, raw, own[i], self._options(options))
+                out.append(ranked)
             else:
                 out.append(self._rank_plain(doc, pool, options))
         return out
+
+    def _options(self, options: ExtractOptions) -> ExtractOptions:
+        """The caller's options, with this model's default diversity if none was given."""
+        if options.diversity is not None:
+            return options
+        return replace(options, diversity=self.default_diversity)
 
     def _rank_plain(self, doc: Document, pool: Pool, options: ExtractOptions) -> list[Keyword]:
         """Rank without the encoder (similarity 0): diversity falls back to shared stems."""

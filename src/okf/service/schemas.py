@@ -69,7 +69,7 @@ class BaseOptions(BaseModel):
     )
     top_n: int = _DEFAULTS.top_n
     max_ngram: int = _DEFAULTS.max_ngram
-    diversity: float = _DEFAULTS.diversity
+    diversity: float | None = _DEFAULTS.diversity
 
     def options(self) -> ExtractOptions:
         return ExtractOptions(top_n=self.top_n, max_ngram=self.max_ngram, diversity=self.diversity)
@@ -98,12 +98,14 @@ def build_request_models(settings: Settings) -> tuple[type[BaseOptions], type[Ba
             le=ngram_limit,
             description="Longest keyphrase, in words.",
         )
-        diversity: float = Field(
+        diversity: float | None = Field(
             _DEFAULTS.diversity,
             ge=0.0,
             le=1.0,
             allow_inf_nan=False,
-            description="0 = pure relevance; towards 1 = fewer near-duplicate phrases.",
+            description="0 = pure relevance; towards 1 = fewer near-duplicate phrases; "
+            "absent or null = the model's default (`omni`: 0.4 on texts it ranks with "
+            "embeddings, English; the other models: 0).",
         )
 
     class ExtractRequest(ExtractOptionsIn):
