@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[embedding,dev,bench]'
+	$(BIN)/python -c "from okf.text.verbs_pt import main; main([])"  # Portuguese verb forms
 	touch $(STAMP)
 
 run: install

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
-from okf.text import chunks, extract_candidates, prepare
+from okf.text import chunks, extract_candidates, prepare, verbs_pt
 from okf.text.verbs_pt import is_verb_form, verb_mask
 
 NEWS = (
@@ -45,3 +48,26 @@ def test_a_capitalised_word_is_taken_for_a_name() -> None:
     doc = prepare("Ganhou a equipa de Sines. A equipa ganhou outra vez.", "pt")
     flags = {token.text: flag for token, flag in zip(doc.tokens, verb_mask(doc), strict=True)}
     assert flags["ganhou"] is True and flags["Ganhou"] is False
+
+
+def test_clitic_forms_are_verbs_and_hyphenated_nouns_are_not() -> None:
+    assert is_verb_form("demitiu-se") and is_verb_form("fazê-lo")
+    assert not is_verb_form("palavras-chave")
+
+
+def test_a_missing_table_is_built_in_a_child_process_and_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the installed table (e.g. an install that skipped the build step)."""
+    place = tmp_path / "share" / "pt-verb-forms.npy"
+    monkeypatch.setattr(verbs_pt, "table_path", lambda: place)
+    verbs_pt._table.cache_clear()
+    verbs_pt.is_verb_form.cache_clear()
+    try:
+        verbs_pt.load_lemmas()
+        assert place.is_file()
+        assert is_verb_form("anunciou") and not is_verb_form("governo")
+        assert len(np.load(place)) > 500_000
+    finally:
+        verbs_pt._table.cache_clear()
+        verbs_pt.is_verb_form.cache_clear()

@@ -4,46 +4,129 @@ Stopword-bounded chunks of a Portuguese text keep the verbs that sit between sto
 ("o governo *anunciou* novas medidas" is one chunk), and a keyphrase almost never holds
 a finite verb. No Portuguese tagger ships on PyPI with its weights, but a lemma list
 does: ``simplemma`` (its dictionaries are files inside the wheel; nothing is
-downloaded). A word is taken as a verb form when its lemma differs from it and is an
-infinitive (-ar, -er, -ir, or pôr and its compounds). Three guards keep nouns: a
-capitalised word is a name, not a verb; a plural whose singular is its lemma
-("militares" → "militar", "jogadores" → "jogador") is a noun or an adjective; and a
-word that is its own lemma (an infinitive, or any noun) is never cut.
-On 110-PT-BN-KP this alone took ``statistical`` from F1@10 24.26 to 26.99.
+downloaded). A word is a verb form when its lemma differs from it and is an infinitive
+(-ar, -er, -ir, or pôr and its compounds), unless it is a plural whose singular is that
+lemma ("militares" → "militar", "jogadores" → "jogador": nouns and adjectives), or a
+hyphenated form that ends in a clitic pronoun ("demitiu-se", "fazê-lo"). In a
+text, a capitalised word is taken for a name, never a verb. On 110-PT-BN-KP this took
+``statistical`` from F1@10 24.26 to 27.05.
+
+simplemma's Portuguese dictionary costs ~1.6 s to load and ~95 MB that a process never
+gives back. So the 686,000 verb forms are read once, in a child process, and kept as
+a sorted array of 64-bit hashes (5.5 MB, ~10 ms to load), saved under the
+environment's ``share/okf`` (``make install`` builds it; a process that finds it
+missing builds it then, and saves it when it can).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import subprocess
+import sys
 from functools import cache, lru_cache
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
 
 from okf.text.document import Document
 
 LANGUAGE = "pt"
-_INFINITIVE_ENDINGS = ("ar", "er", "ir")
-_POR = ("por", "pôr")  # pôr and its compounds (compor, dispor, propor ...)
+_INFINITIVES = ("ar", "er", "ir", "por", "pôr")
+#: Pronouns a verb takes after a hyphen ("candidatou-*se*", "parece-*me*", "fazê-*lo*").
+_CLITICS = frozenset(
+    [
+        "se",
+        "me",
+        "te",
+        "lhe",
+        "lhes",
+        "nos",
+        "vos",
+        "o",
+        "a",
+        "os",
+        "as",
+        "lo",
+        "la",
+        "los",
+        "las",
+        "no",
+        "na",
+    ]
+)
 
 
-@cache
-def _lemmatize() -> object:
-    import simplemma
-
-    return simplemma.lemmatize
+def _hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
 
 
-def load_lemmas() -> None:
-    """Read the Portuguese lemma list now (a model's ``load``, ~2 s), not in a request."""
-    _lemmatize()("casas", lang=LANGUAGE)  # type: ignore[operator]
-
-
-@lru_cache(maxsize=100_000)
-def is_verb_form(word: str) -> bool:
-    """Whether a lower-case Portuguese word is an inflected verb form."""
-    lemma: str = _lemmatize()(word, lang=LANGUAGE)  # type: ignore[operator]
+def is_verb_lemma_pair(word: str, lemma: str) -> bool:
+    """The rule, on a lower-case word and its lemma."""
     if lemma == word or len(lemma) < 4:
         return False
     if word.endswith("es") and word[:-2] == lemma:  # plural of a noun in -ar/-er/-or
         return False
-    return lemma.endswith(_INFINITIVE_ENDINGS) or lemma.endswith(_POR)
+    return lemma.endswith(_INFINITIVES)
+
+
+def build_table() -> np.ndarray:
+    """Hashes of every lower-case verb form in simplemma's Portuguese dictionary."""
+    from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+    forms = DefaultDictionaryFactory(cache_max_size=0).get_dictionary(LANGUAGE)
+    hashes = [
+        _hash(w) for w, lemma in forms.items() if w.islower() and is_verb_lemma_pair(w, lemma)
+    ]
+    return np.unique(np.asarray(hashes, dtype=np.uint64))
+
+
+def table_path() -> Path:
+    """Where the table is kept: per environment and per simplemma version."""
+    return Path(sys.prefix) / "share" / "okf" / f"pt-verb-forms-{version('simplemma')}.npy"
+
+
+@cache
+def _table() -> np.ndarray:
+    path = table_path()
+    if path.is_file():
+        return np.load(path)
+    # A child process pays simplemma's load and memory; this one only reads the result.
+    command = "import sys; from okf.text.verbs_pt import main; main(['-'])"
+    child = subprocess.run([sys.executable, "-c", command], capture_output=True, check=True)
+    table = np.load(io.BytesIO(child.stdout))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, table)
+    except OSError:
+        pass  # read-only environment: build again in the next process
+    return table
+
+
+def load_lemmas() -> None:
+    """Read (or build) the verb-form table now, at a model's ``load``, not in a request."""
+    _table()
+
+
+def _in_table(word: str) -> bool:
+    table = _table()
+    key = np.uint64(_hash(word))
+    at = int(np.searchsorted(table, key))
+    return at < len(table) and bool(table[at] == key)
+
+
+@lru_cache(maxsize=100_000)
+def is_verb_form(word: str) -> bool:
+    """Whether a lower-case Portuguese word is an inflected verb form.
+
+    A hyphenated word is one when it ends in a clitic pronoun ("demitiu-se") or its
+    last part is one ("pré-fabricado"); "palavras-chave" is not.
+    """
+    if "-" in word:
+        tail = word.rpartition("-")[2]
+        return tail in _CLITICS or _in_table(word) or _in_table(tail)
+    return _in_table(word)
 
 
 def verb_mask(doc: Document) -> list[bool]:
@@ -52,3 +135,18 @@ def verb_mask(doc: Document) -> list[bool]:
         ok and not token.text[:1].isupper() and is_verb_form(lower)
         for ok, token, lower in zip(doc.eligible, doc.tokens, doc.lowers, strict=True)
     ]
+
+
+def main(argv: list[str]) -> int:
+    """Write the table to its place, to PATH, or to stdout for ``-`` (``make install``)."""
+    table = build_table()
+    if argv and argv[0] == "-":
+        buffer = io.BytesIO()
+        np.save(buffer, table)
+        sys.stdout.buffer.write(buffer.getvalue())
+        return 0
+    path = Path(argv[0]) if argv else table_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, table)
+    print(f"{len(table)} Portuguese verb forms -> {path}")
+    return 0
