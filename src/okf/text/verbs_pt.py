@@ -20,10 +20,13 @@ missing builds it then, and saves it when it can).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import os
 import subprocess
 import sys
+import tempfile
 from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -96,12 +99,22 @@ def _table() -> np.ndarray:
     command = "import sys; from okf.text.verbs_pt import main; main(['-'])"
     child = subprocess.run([sys.executable, "-c", command], capture_output=True, check=True)
     table = np.load(io.BytesIO(child.stdout))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, table)
-    except OSError:
-        pass  # read-only environment: build again in the next process
+    with contextlib.suppress(OSError):  # read-only environment: built again next time
+        _save(table, path)
     return table
+
+
+def _save(table: np.ndarray, path: Path) -> None:
+    """Write whole or not at all: a concurrent reader never sees half a table."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.save(out, table)
+        os.replace(name, path)
+    finally:
+        if os.path.exists(name):  # only when the write or the rename failed
+            os.unlink(name)
 
 
 def load_lemmas() -> None:
@@ -146,7 +159,6 @@ def main(argv: list[str]) -> int:
         sys.stdout.buffer.write(buffer.getvalue())
         return 0
     path = Path(argv[0]) if argv else table_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.save(path, table)
+    _save(table, path)
     print(f"{len(table)} Portuguese verb forms -> {path}")
     return 0
