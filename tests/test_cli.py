@@ -116,7 +116,10 @@ def test_bad_input_gives_one_line_and_non_zero_exit(
         ["extract", "/nonexistent/file.txt"],
         ["extract", "{file}", "--model", "no-such-model"],
         ["extract", "{file}", "--top", "0"],
+        ["extract", "{file}", "--diversity", "1.5"],
+        ["extract", "{file}", "--diversity", "nan"],
         ["bench", "--dataset", "/nonexistent/dataset"],
+        ["bench", "--dataset", "/nonexistent/dataset", "--batch", "0"],
     ],
 )
 def test_user_errors_are_one_line(

@@ -70,11 +70,6 @@ class CountingBackend:
         self.calls.append(("phrases", len(phrases)))
         return self.inner.encode_phrases(phrases)  # type: ignore[attr-defined]
 
-    def encode(
-        self, phrases: Sequence[str], documents: Sequence[str]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        return self.encode_phrases(phrases), self.encode_documents(documents)
-
 
 def test_keywords_keep_the_contract(model: EmbeddingModel) -> None:
     doc = prepare(EN, "en")
@@ -307,3 +302,26 @@ def test_int8_falls_back_to_fp32_when_its_kernels_misbehave(
     np.testing.assert_allclose(
         backend.encode_phrases(PHRASES), fp32_backend.encode_phrases(PHRASES), atol=1e-5
     )
+
+
+def test_cache_hits_survive_eviction_by_a_concurrent_call() -> None:
+    """A call's cached phrases stay its own while another call evicts them meanwhile."""
+    backend = MiniLMBackend(cache_size=2)
+    backend.load()
+    expected = backend.encode(["protein sequences", "kernel functions", "wavelets"], [])[0]
+    backend.encode(["protein sequences", "kernel functions"], [])  # the cache holds these
+    original = backend._run
+
+    def run_beside_another_call(pieces: list[list[list[int]]]) -> list[np.ndarray]:
+        backend._run = original  # type: ignore[method-assign]
+        backend.encode(["orçamento", "matrix inequalities", "support vectors"], [])  # evicts
+        return original(pieces)
+
+    backend._run = run_beside_another_call  # type: ignore[method-assign]
+    got = backend.encode(["protein sequences", "kernel functions", "wavelets"], [])[0]
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_encoding_before_load_is_a_clear_error() -> None:
+    with pytest.raises(RuntimeError, match="load"):
+        MiniLMBackend().encode(["protein sequences"], [])

@@ -68,11 +68,6 @@ class FixedBackend:
         rows = [[1.0, 0.0] if p == self.favourite else [0.0, 1.0] for p in phrases]
         return np.asarray(rows, dtype=np.float32)
 
-    def encode(
-        self, phrases: Sequence[str], documents: Sequence[str]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        return self.encode_phrases(phrases), self.encode_documents(documents)
-
 
 def test_omni_is_the_default_and_keeps_the_contract(omni: OmniModel) -> None:
     assert build_registry().default == "omni"

@@ -71,3 +71,30 @@ def test_a_missing_table_is_built_in_a_child_process_and_saved(
     finally:
         verbs_pt._table.cache_clear()
         verbs_pt.is_verb_form.cache_clear()
+
+
+def test_the_saved_table_is_readable_by_everyone(tmp_path: Path) -> None:
+    place = tmp_path / "t.npy"
+    verbs_pt._save(np.arange(3, dtype=np.uint64), place)
+    assert place.stat().st_mode & 0o777 == 0o644
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_an_unusable_table_leaves_verbs_in_chunks_and_warns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A corrupt table and a failing build: Portuguese keeps its verbs, nothing raises."""
+    place = tmp_path / "table.npy"
+    place.write_bytes(b"not a table")
+    monkeypatch.setattr(verbs_pt, "table_path", lambda: place)
+    verbs_pt._table.cache_clear()
+    verbs_pt.is_verb_form.cache_clear()
+    try:
+        with pytest.warns(UserWarning, match="verb forms unavailable"):
+            verbs_pt.load_lemmas()
+        assert not is_verb_form("anunciou")
+        doc = prepare(NEWS, "pt")
+        assert any("anunciou" in " ".join(doc.lowers[a:b]) for a, b in chunks(doc))
+    finally:
+        verbs_pt._table.cache_clear()
+        verbs_pt.is_verb_form.cache_clear()

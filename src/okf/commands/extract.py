@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--top must be at least 1")
     if args.max_ngram < 1:
         raise ValueError("--max-ngram must be at least 1")
+    if args.diversity is not None and not 0.0 <= args.diversity <= 1.0:  # NaN fails too
+        raise ValueError("--diversity must be between 0 and 1")
     text = read_text(args.file)
     doc = prepare(text, args.lang)
     registry = build_registry()

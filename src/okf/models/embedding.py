@@ -61,6 +61,16 @@ def simple_prior(doc: Document, candidates: Sequence[Candidate]) -> list[float]:
     return [math.log1p(c.count) + 1.0 / (1.0 + 10.0 * c.first / n) for c in candidates]
 
 
+def _encode(
+    backend: EmbeddingBackend, phrases: list[str], texts: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Both in one call when the backend can (``encode``), else one call each."""
+    both = getattr(backend, "encode", None)
+    if both is not None:
+        return both(phrases, texts)
+    return backend.encode_phrases(phrases), backend.encode_documents(texts)
+
+
 class EmbeddingModel(KeywordModel):
     """Document/phrase cosine on sentence embeddings; diversity by MMR on the vectors."""
 
@@ -122,7 +132,7 @@ class EmbeddingModel(KeywordModel):
         phrases = [c.phrase.lower() for i in encoded for c in pools[i].candidates]
         if not encoded:  # nothing for the encoder: no call at all
             return [self._rank_plain(d, p, options) for d, p in zip(docs, pools, strict=True)]
-        vectors, doc_vectors = self.backend.encode(phrases, [docs[i].text for i in encoded])
+        vectors, doc_vectors = _encode(self.backend, phrases, [docs[i].text for i in encoded])
         own: dict[int, np.ndarray] = {}
         offset = 0
         for i in encoded:

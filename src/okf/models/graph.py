@@ -19,6 +19,7 @@ from okf.models._grouping import rank
 from okf.models.base import ExtractOptions, Keyword, KeywordModel
 from okf.text import Candidate, Document, extract_candidates
 from okf.text.tokens import WORD
+from okf.text.verbs_pt import load_lemmas
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,9 @@ class GraphModel(KeywordModel):
 
     def __init__(self, params: GraphParams | None = None) -> None:
         self.params = params or GraphParams()
+
+    def load(self) -> None:
+        load_lemmas()  # Portuguese chunks end at verb forms
 
     def extract(self, doc: Document, options: ExtractOptions) -> list[Keyword]:
         candidates = extract_candidates(doc, options.max_ngram)

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import TypeVar
+
+from okf.cpus import available_cpus
 
 T = TypeVar("T")
 
@@ -32,30 +32,6 @@ class BudgetExceededError(TimeoutError):
     def __init__(self, budget_s: float) -> None:
         super().__init__(f"model work exceeded the time budget of {budget_s:g} s")
         self.budget_s = budget_s
-
-
-def _cgroup_cpu_limit(path: Path = Path("/sys/fs/cgroup/cpu.max")) -> int | None:
-    """CPUs allowed by a cgroup v2 quota (containers), None when unlimited or unknown."""
-    try:
-        quota, period = path.read_text().split()[:2]
-    except (OSError, ValueError):
-        return None
-    if quota == "max":
-        return None
-    try:
-        return max(1, int(int(quota) // int(period)))
-    except (ValueError, ZeroDivisionError):
-        return None
-
-
-def available_cpus() -> int:
-    """CPUs this process may run on: affinity mask, capped by a container CPU quota."""
-    try:
-        n = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        n = os.cpu_count() or 1
-    limit = _cgroup_cpu_limit()
-    return max(1, min(n, limit) if limit else n)
 
 
 class ModelExecutor:

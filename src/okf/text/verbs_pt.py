@@ -15,7 +15,9 @@ simplemma's Portuguese dictionary costs ~1.6 s to load and ~95 MB that a process
 gives back. So the 686,000 verb forms are read once, in a child process, and kept as
 a sorted array of 64-bit hashes (5.5 MB, ~10 ms to load), saved under the
 environment's ``share/okf`` (``make install`` builds it; a process that finds it
-missing builds it then, and saves it when it can).
+missing builds it then, and saves it when it can). Should the table be unreadable and
+unbuildable, Portuguese chunks keep their verbs (as before 1.2.0) and a warning says so:
+English is never affected.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+import warnings
 from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -36,6 +40,9 @@ import numpy as np
 from okf.text.document import Document
 
 LANGUAGE = "pt"
+#: Bumped whenever the rule or the hash changes, so an old table is never reused.
+TABLE_FORMAT = 1
+BUILD_TIMEOUT_S = 120
 _INFINITIVES = ("ar", "er", "ir", "por", "pôr")
 #: Pronouns a verb takes after a hyphen ("candidatou-*se*", "parece-*me*", "fazê-*lo*").
 _CLITICS = frozenset(
@@ -86,18 +93,44 @@ def build_table() -> np.ndarray:
 
 
 def table_path() -> Path:
-    """Where the table is kept: per environment and per simplemma version."""
-    return Path(sys.prefix) / "share" / "okf" / f"pt-verb-forms-{version('simplemma')}.npy"
+    """Where the table is kept: per environment, rule format and simplemma version."""
+    name = f"pt-verb-forms-v{TABLE_FORMAT}-simplemma-{version('simplemma')}.npy"
+    return Path(sys.prefix) / "share" / "okf" / name
+
+
+_build_lock = threading.Lock()
 
 
 @cache
 def _table() -> np.ndarray:
-    path = table_path()
-    if path.is_file():
-        return np.load(path)
-    # A child process pays simplemma's load and memory; this one only reads the result.
-    command = "import sys; from okf.text.verbs_pt import main; main(['-'])"
-    child = subprocess.run([sys.executable, "-c", command], capture_output=True, check=True)
+    """The table; an empty one (no verb cuts, as before 1.2.0) if it cannot be had."""
+    with _build_lock:  # one builder per process
+        path = table_path()
+        try:
+            return _read(path) if path.is_file() else _build(path)
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:
+            warnings.warn(
+                f"Portuguese verb forms unavailable, chunks keep verbs: {exc}", stacklevel=2
+            )
+            return np.zeros(0, dtype=np.uint64)
+
+
+def _read(path: Path) -> np.ndarray:
+    table = np.load(path)
+    if table.dtype != np.uint64 or table.ndim != 1:
+        raise ValueError(f"{path} is not a verb-form table")
+    return table
+
+
+def _build(path: Path) -> np.ndarray:
+    """Build in a child process, which pays simplemma's load time and memory."""
+    command = "from okf.text.verbs_pt import main; main(['-'])"
+    child = subprocess.run(
+        [sys.executable, "-c", command], capture_output=True, timeout=BUILD_TIMEOUT_S
+    )
+    if child.returncode != 0:
+        message = child.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["?"]
+        raise subprocess.SubprocessError(f"building the table failed: {message[0]}")
     table = np.load(io.BytesIO(child.stdout))
     with contextlib.suppress(OSError):  # read-only environment: built again next time
         _save(table, path)
@@ -105,12 +138,14 @@ def _table() -> np.ndarray:
 
 
 def _save(table: np.ndarray, path: Path) -> None:
-    """Write whole or not at all: a concurrent reader never sees half a table."""
+    """Write whole or not at all (a concurrent reader never sees half a table), readable
+    by every user like any installed file (``mkstemp`` would leave it owner-only)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
             np.save(out, table)
+        os.chmod(name, 0o644)
         os.replace(name, path)
     finally:
         if os.path.exists(name):  # only when the write or the rename failed

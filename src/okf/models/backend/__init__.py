@@ -37,7 +37,10 @@ class EmbeddingBackend(Protocol):
     def encode(
         self, phrases: Sequence[str], documents: Sequence[str]
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Both kinds in one call, so that a backend may encode them side by side."""
+        """Both kinds in one call, so that a backend may encode them side by side.
+
+        Optional: the models fall back to the two calls above for a backend without it.
+        """
 
 
 @cache

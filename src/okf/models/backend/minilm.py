@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from okf.cpus import available_cpus
 from okf.models.backend import EXTRA_HINT
 from okf.models.backend._bert import CALIBRATION, PRECISIONS, Bert
 
@@ -48,7 +49,7 @@ def encoder_precision() -> str:
 
 
 def torch_threads() -> int:
-    """Encoder threads: env ``OKF_TORCH_THREADS``, else one per core.
+    """Encoder threads: env ``OKF_TORCH_THREADS``, else one per CPU this process may use.
 
     Each thread runs torch single-threaded on its own piece of work (a document, or a
     packed run of phrases). The pieces of a MiniLM forward pass here are small (a few
@@ -60,7 +61,7 @@ def torch_threads() -> int:
     env = os.environ.get("OKF_TORCH_THREADS", "")
     if env.isdigit() and int(env) > 0:
         return int(env)
-    return max(1, os.cpu_count() or 1)
+    return available_cpus()
 
 
 class MiniLMBackend:
@@ -69,7 +70,7 @@ class MiniLMBackend:
     name = "all-MiniLM-L6-v2"
 
     def __init__(
-        self, cache_size: int = 50_000, precision: str | None = None, threads: int | None = None
+        self, *, cache_size: int = 50_000, precision: str | None = None, threads: int | None = None
     ) -> None:
         self.cache_size = cache_size
         self.precision = precision or encoder_precision()
@@ -141,8 +142,13 @@ class MiniLMBackend:
         self, phrases: Sequence[str], documents: Sequence[str]
     ) -> tuple[np.ndarray, np.ndarray]:
         """Phrase vectors and document vectors, all encoded side by side in one go."""
-        with self._lock:  # cache lookups only: the encoding runs unlocked
-            todo = list(dict.fromkeys(p for p in phrases if p not in self._cache))
+        if self._net is None:
+            raise RuntimeError("MiniLMBackend.load() must run before encoding")
+        with self._lock:  # the hits are copied out now: others may evict them meanwhile
+            known = {p: self._cache[p] for p in phrases if p in self._cache}
+            for p in known:
+                self._cache.move_to_end(p)
+        todo = list(dict.fromkeys(p for p in phrases if p not in known))
         phrase_pieces = _packed(self._token_ids(todo)) if todo else []
         owner: list[int] = []
         windows: list[str] = []
@@ -155,21 +161,19 @@ class MiniLMBackend:
         doc_vectors = np.zeros((len(documents), DIMENSIONS), dtype=np.float32)
         if windows:
             np.add.at(doc_vectors, np.asarray(owner), np.concatenate(results[len(phrase_pieces) :]))
-        with self._lock:
-            cache = self._cache
-            if todo:
-                fresh = np.concatenate(results[: len(phrase_pieces)])
+        if todo:
+            fresh = np.concatenate(results[: len(phrase_pieces)])
+            known.update(zip(todo, fresh, strict=True))
+            with self._lock:
                 for phrase, vector in zip(todo, fresh, strict=True):
-                    cache[phrase] = vector
-            phrase_vectors = (
-                np.stack([cache[p] for p in phrases])
-                if phrases
-                else np.zeros((0, DIMENSIONS), np.float32)
-            )
-            for p in phrases:
-                cache.move_to_end(p)
-            while len(cache) > self.cache_size:
-                cache.popitem(last=False)
+                    self._cache[phrase] = vector.copy()  # not a view pinning the whole call
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        phrase_vectors = (
+            np.stack([known[p] for p in phrases])
+            if phrases
+            else np.zeros((0, DIMENSIONS), np.float32)
+        )
         return phrase_vectors, _normalise(doc_vectors)
 
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
