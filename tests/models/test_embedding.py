@@ -312,10 +312,10 @@ def test_cache_hits_survive_eviction_by_a_concurrent_call() -> None:
     backend.encode(["protein sequences", "kernel functions"], [])  # the cache holds these
     original = backend._run
 
-    def run_beside_another_call(pieces: list[list[list[int]]]) -> list[np.ndarray]:
+    def run_beside_another_call(net: object, pieces: list[list[list[int]]]) -> list[np.ndarray]:
         backend._run = original  # type: ignore[method-assign]
         backend.encode(["orçamento", "matrix inequalities", "support vectors"], [])  # evicts
-        return original(pieces)
+        return original(net, pieces)  # type: ignore[arg-type]
 
     backend._run = run_beside_another_call  # type: ignore[method-assign]
     got = backend.encode(["protein sequences", "kernel functions", "wavelets"], [])[0]

@@ -64,7 +64,7 @@ def test_a_missing_table_is_built_in_a_child_process_and_saved(
     verbs_pt._table.cache_clear()
     verbs_pt.is_verb_form.cache_clear()
     try:
-        verbs_pt.load_lemmas()
+        verbs_pt.load_verb_forms()
         assert place.is_file()
         assert is_verb_form("anunciou") and not is_verb_form("governo")
         assert len(np.load(place)) > 500_000
@@ -91,7 +91,7 @@ def test_an_unusable_table_leaves_verbs_in_chunks_and_warns(
     verbs_pt.is_verb_form.cache_clear()
     try:
         with pytest.warns(UserWarning, match="verb forms unavailable"):
-            verbs_pt.load_lemmas()
+            verbs_pt.load_verb_forms()
         assert not is_verb_form("anunciou")
         doc = prepare(NEWS, "pt")
         assert any("anunciou" in " ".join(doc.lowers[a:b]) for a, b in chunks(doc))

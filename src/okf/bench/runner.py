@@ -97,11 +97,7 @@ def _extract_group(
             docs.append(prepare(text, language))
         except InvalidTextError:
             docs.append(None)
-    valid = [d for d in docs if d is not None]
-    if len(valid) == 1:
-        results = iter([model.extract(valid[0], options)])
-    else:
-        results = iter(model.extract_many(valid, options))
+    results = iter(model.extract_many([d for d in docs if d is not None], options))
     return [[k.phrase for k in next(results)] if d is not None else [] for d in docs]
 
 

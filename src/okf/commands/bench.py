@@ -54,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--threads must be at least 1")
     if args.batch < 1:
         raise ValueError("--batch must be at least 1")
-    threads = args.threads or torch_threads()
-    os.environ["OKF_TORCH_THREADS"] = str(threads)  # read when a neural model loads
+    if args.threads:
+        os.environ["OKF_TORCH_THREADS"] = str(args.threads)  # read when a model loads
     dataset = load_dataset(args.dataset, args.max_docs)
     result = run_benchmark(
         dataset,
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         progress=tty_progress,
         batch=args.batch,
     )
-    result["torch_threads"] = threads
+    result["torch_threads"] = torch_threads()
     print(table(result))
     print(json.dumps(result, ensure_ascii=False))
     return 0

@@ -45,7 +45,7 @@ def rank(
     scores never increase down the list.
     """
     top_n = options.top_n
-    diversity = options.diversity or 0.0  # these models' default: none
+    diversity = options.mmr_strength
     if not candidates or top_n <= 0:
         return []
     # nlargest(key=...) is documented as sorted(..., reverse=True)[:n]: stable on ties.

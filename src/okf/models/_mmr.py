@@ -39,7 +39,7 @@ def rank_semantic(
     """
     if not candidates or options.top_n <= 0:
         return []
-    diversity = options.diversity or 0.0
+    diversity = options.mmr_strength
     unit = to_unit(raw)
     order = order_of(candidates, raw)
     if diversity <= 0:

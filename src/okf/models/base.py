@@ -52,6 +52,11 @@ class ExtractOptions:
     #: 0 = pure relevance, towards 1 = fewer near-duplicates; None = the model's default.
     diversity: float | None = None
 
+    @property
+    def mmr_strength(self) -> float:
+        """The diversity the rankers apply: a default no model replaced counts as none."""
+        return self.diversity or 0.0
+
 
 class ModelUnavailableError(RuntimeError):
     """A model whose optional dependencies are missing; the message names the extra."""

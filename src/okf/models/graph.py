@@ -19,7 +19,7 @@ from okf.models._grouping import rank
 from okf.models.base import ExtractOptions, Keyword, KeywordModel
 from okf.text import Candidate, Document, extract_candidates
 from okf.text.tokens import WORD
-from okf.text.verbs_pt import load_lemmas
+from okf.text.verbs_pt import load_verb_forms
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +95,7 @@ class GraphModel(KeywordModel):
         self.params = params or GraphParams()
 
     def load(self) -> None:
-        load_lemmas()  # Portuguese chunks end at verb forms
+        load_verb_forms()  # Portuguese chunks end at verb forms
 
     def extract(self, doc: Document, options: ExtractOptions) -> list[Keyword]:
         candidates = extract_candidates(doc, options.max_ngram)

@@ -20,7 +20,7 @@ from okf.models._grouping import rank
 from okf.models.base import ExtractOptions, Keyword, KeywordModel
 from okf.text import Candidate, Document, chunks, extract_candidates
 from okf.text.rarity import frequencies, load_frequencies, rarity
-from okf.text.verbs_pt import load_lemmas
+from okf.text.verbs_pt import load_verb_forms
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +121,7 @@ class StatisticalModel(KeywordModel):
 
     def load(self) -> None:
         load_frequencies()
-        load_lemmas()
+        load_verb_forms()
 
     def extract(self, doc: Document, options: ExtractOptions) -> list[Keyword]:
         spans = chunks(doc)

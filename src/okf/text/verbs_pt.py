@@ -152,7 +152,7 @@ def _save(table: np.ndarray, path: Path) -> None:
             os.unlink(name)
 
 
-def load_lemmas() -> None:
+def load_verb_forms() -> None:
     """Read (or build) the verb-form table now, at a model's ``load``, not in a request."""
     _table()
 

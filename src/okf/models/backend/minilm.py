@@ -116,15 +116,12 @@ class MiniLMBackend:
     def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         return [e.ids for e in self._tokenizer.encode_batch(list(texts))]
 
-    def _run(self, pieces: list[list[list[int]]]) -> list[np.ndarray]:
+    def _run(self, net: Bert, pieces: list[list[list[int]]]) -> list[np.ndarray]:
         """Vectors of each piece (a list of token sequences), on the encoder threads.
 
         A piece with one sequence is a document window; with several, a packed run of
         phrases. Pieces go to the threads longest first, so the threads finish together.
         """
-        net = self._net
-        if net is None:
-            raise RuntimeError("MiniLMBackend.load() must run before encoding")
 
         def vectors(piece: list[list[int]]) -> np.ndarray:
             if len(piece) == 1:
@@ -142,7 +139,8 @@ class MiniLMBackend:
         self, phrases: Sequence[str], documents: Sequence[str]
     ) -> tuple[np.ndarray, np.ndarray]:
         """Phrase vectors and document vectors, all encoded side by side in one go."""
-        if self._net is None:
+        net = self._net
+        if net is None:
             raise RuntimeError("MiniLMBackend.load() must run before encoding")
         with self._lock:  # the hits are copied out now: others may evict them meanwhile
             known = {p: self._cache[p] for p in phrases if p in self._cache}
@@ -157,7 +155,7 @@ class MiniLMBackend:
                 windows.append(window)
                 owner.append(i)
         window_pieces = [[ids] for ids in self._token_ids(windows)] if windows else []
-        results = self._run(phrase_pieces + window_pieces)
+        results = self._run(net, phrase_pieces + window_pieces)
         doc_vectors = np.zeros((len(documents), DIMENSIONS), dtype=np.float32)
         if windows:
             np.add.at(doc_vectors, np.asarray(owner), np.concatenate(results[len(phrase_pieces) :]))
