@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import random
 import re
+import string
 import uuid
 
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from okf.monitoring import MonitoringConfig
-from okf.monitoring.metrics import API_LATENCY_BUCKETS, UNMATCHED_ENDPOINT
+from okf.monitoring.metrics import (
+    API_LATENCY_BUCKETS,
+    KNOWN_METHODS,
+    OTHER_METHOD,
+    UNMATCHED_ENDPOINT,
+)
 
 
 def scrape(client: TestClient) -> dict[str, object]:
@@ -82,6 +89,22 @@ def test_random_paths_add_no_series(client: TestClient) -> None:
         if s.labels["endpoint"] == UNMATCHED_ENDPOINT
     ]
     assert sum(s.value for s in unmatched) == 10_001
+
+
+def test_random_methods_share_one_series(client: TestClient) -> None:
+    rng = random.Random(7)
+    letters = string.ascii_uppercase
+    methods = {"".join(rng.choices(letters, k=rng.randint(3, 12))) for _ in range(1_000)}
+    methods -= KNOWN_METHODS
+    for method in methods:
+        client.request(method, "/v1/items/1")
+        client.request(method, f"/{uuid.uuid4().hex}")
+    requests = samples(client, "api_requests_total")
+    assert {s.labels["method"] for s in requests} <= KNOWN_METHODS | {OTHER_METHOD}
+    other = [s for s in requests if s.labels["method"] == OTHER_METHOD]
+    assert sum(s.value for s in other) == 2 * len(methods)
+    # Two endpoints (the route, unmatched) and their statuses: a handful of series, not 2,000.
+    assert len(other) <= 4
 
 
 def test_buckets_keep_the_spec_boundaries_and_see_fast_requests() -> None:

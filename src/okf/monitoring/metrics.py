@@ -35,6 +35,17 @@ from prometheus_client.samples import Exemplar
 
 from okf.monitoring.system import SystemUsageCollector
 
+# The methods a label may name; h11 accepts any token as a method, so anything else
+# shares one value instead of minting a series per client-chosen string.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "other"
+
+
+def bounded_method(method: str) -> str:
+    """The ``method`` label for a request method: itself when standard, else ``other``."""
+    return method if method in KNOWN_METHODS else OTHER_METHOD
+
+
 # Spec boundaries (0.1, 0.5, 1, 2, 5) kept; finer steps below them for fast requests.
 API_LATENCY_BUCKETS = (
     0.001,

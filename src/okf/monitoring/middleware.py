@@ -20,7 +20,7 @@ from opentelemetry.trace import SpanKind
 
 from okf.monitoring.context import client_var, request_id_var, trace_ids_var, user_var
 from okf.monitoring.logging import log_error, log_request
-from okf.monitoring.metrics import UNMATCHED_ENDPOINT, ServiceMetrics
+from okf.monitoring.metrics import UNMATCHED_ENDPOINT, ServiceMetrics, bounded_method
 from okf.monitoring.spans import LeanSpans
 
 ASGIApp = Callable[..., Any]
@@ -96,7 +96,7 @@ class MonitoringMiddleware:
         request_id = accepted_request_id(headers.get(b"x-request-id"))
         address = self.client_address(scope, headers.get(b"x-forwarded-for"))
         tokens = (request_id_var.set(request_id), user_var.set(None), client_var.set(address))
-        method = scope.get("method", "GET")
+        method = bounded_method(scope.get("method", "GET"))
         span = None
         context_token = None
         trace_id = None
