@@ -154,12 +154,20 @@ def test_int8_is_the_default_and_stays_close_to_fp32(
 
 
 def test_a_phrase_vector_does_not_depend_on_its_batch_mates() -> None:
-    """Fixed activation scales: packed with others or alone, the same vector (no cache)."""
+    """Fixed activation scales: packed with others or alone, the same vector (no cache).
+
+    Same to rounding, not to the bit: on AVX-512 VNNI kernels the float steps between the
+    int8 products round differently with the packed length, so one activation may step by
+    one int8 level (seen: max 4.8e-4, cosine 0.999996). Dynamic per-batch scales, the bug
+    this guards against, move vectors by far more.
+    """
     backend = MiniLMBackend(cache_size=0)
     backend.load()
     together = backend.encode_phrases(PHRASES)
     for i, phrase in enumerate(PHRASES):
-        np.testing.assert_allclose(backend.encode_phrases([phrase])[0], together[i], atol=1e-5)
+        alone = backend.encode_phrases([phrase])[0]
+        np.testing.assert_allclose(alone, together[i], atol=2e-3)
+        assert float(alone @ together[i]) > 0.99995, phrase
 
 
 def test_encoder_threads_give_the_vectors_of_one_thread() -> None:
