@@ -10,4 +10,5 @@ COMMANDS: list[str] = [
     "bench-overhead",
     "serve",
     "keys",
+    "intent",
 ]
