@@ -11,4 +11,5 @@ COMMANDS: list[str] = [
     "serve",
     "keys",
     "intent",
+    "research",
 ]

@@ -1,0 +1,163 @@
+"""The report on disk: one CSV per table, one JSON, one XLSX with a sheet per table.
+
+Tables are plain rows (lists of dicts, same columns in every format). The XLSX
+(openpyxl) has the sheets keywords, clusters, questions, gap, cannibalization, pages
+and summary, each with a frozen, filterable header and column widths fitted to the text.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from okf.research.pipeline import Report
+
+SHEETS = ("keywords", "clusters", "questions", "gap", "cannibalization", "pages", "summary")
+MAX_WIDTH = 60
+
+
+def tables(report: Report) -> dict[str, list[dict[str, Any]]]:
+    """Every table of the report as rows of plain values, in :data:`SHEETS` order."""
+    mine = report.yours
+    heads = {c.id: c.head for c in mine.clusters}
+    joined = report.joined or [None] * len(mine.keywords)
+    keywords = []
+    for row, j in zip(mine.keywords, joined, strict=True):
+        item = {
+            "phrase": row.phrase,
+            "corpus_score": round(row.corpus_score, 4),
+            "documents": row.df,
+            "total_count": row.total_count,
+            "mean_score": round(row.mean_score, 4),
+            "best_score": round(row.best_score, 4),
+            "best_documents": " | ".join(d for d, _ in row.top_docs),
+            "variants": " | ".join(row.variants),
+            "language": row.lang,
+            "intent": row.intent,
+            "funnel": row.funnel,
+            "modifiers": " ".join(row.modifiers),
+            "intent_reason": row.intent_reason,
+            "cluster": row.cluster,
+            "cluster_head": heads.get(row.cluster, ""),
+        }
+        if report.joined is not None:
+            m = j.metrics if j else None
+            for name in ("volume", "impressions", "clicks", "ctr", "position", "competition"):
+                item[name] = getattr(m, name) if m else None
+            item["opportunity"] = round(j.opportunity, 4) if j else None
+        keywords.append(item)
+    clusters = [
+        {
+            "cluster": c.id,
+            "head": c.head,
+            "language": c.lang,
+            "size": len(c.members),
+            "documents": c.documents,
+            "intent_mix": " ".join(f"{k}:{v}" for k, v in sorted(c.intent_mix.items())),
+            "members": " | ".join(c.members[:30]),
+        }
+        for c in mine.clusters
+    ]
+    pages = [
+        {
+            "cluster": c.id,
+            "head": c.head,
+            "owner": c.owner,
+            "coverage": round(c.owner_coverage, 4),
+            "size": len(c.members),
+        }
+        for c in mine.clusters
+    ]
+    return {
+        "keywords": keywords,
+        "clusters": clusters,
+        "questions": [
+            {"question": q, "documents": len(d), "document_list": " | ".join(d)}
+            for q, d in report.questions
+        ],
+        "gap": [
+            {
+                "kind": g.kind,
+                "phrase": g.phrase,
+                "status": g.status,
+                "gap": round(g.gap, 4),
+                "competitor_score": round(g.competitor_score, 4),
+                "your_score": round(g.your_score, 4),
+                "intent": g.intent,
+                "competitor_documents": " | ".join(g.competitor_docs),
+                "your_documents": " | ".join(g.your_docs),
+            }
+            for g in report.gap
+        ],
+        "cannibalization": [
+            {
+                "phrase": c.phrase,
+                "documents": len(c.documents),
+                "ranks": " | ".join(f"{d} (#{r}, {s:.3f})" for d, r, s in c.documents),
+            }
+            for c in report.cannibalization
+        ],
+        "pages": pages,
+        "summary": [{"item": k, "value": v} for k, v in report.summary.items()],
+    }
+
+
+def write_report(report: Report, out_dir: Path) -> dict[str, Path]:
+    """Write ``<table>.csv`` for each table, ``report.json`` and ``report.xlsx``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = tables(report)
+    written = {}
+    for name, rows in data.items():
+        path = out_dir / f"{name}.csv"
+        _write_csv(path, rows)
+        written[name] = path
+    json_path = out_dir / "report.json"
+    json_path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    written["json"] = json_path
+    xlsx_path = out_dir / "report.xlsx"
+    write_xlsx(data, xlsx_path)
+    written["xlsx"] = xlsx_path
+    return written
+
+
+def _write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        if not rows:
+            handle.write("")
+            return
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def write_xlsx(data: dict[str, list[dict[str, Any]]], path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    for name in SHEETS:
+        rows = data.get(name, [])
+        sheet = book.create_sheet(name)
+        columns = list(rows[0]) if rows else ["(empty)"]
+        sheet.append(columns)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([_cell(row.get(c)) for c in columns])
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(1, len(rows) + 1)}"
+        for i, column in enumerate(columns, 1):
+            longest = max([len(str(column))] + [len(str(r.get(column) or "")) for r in rows[:500]])
+            sheet.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, longest + 2)
+    book.save(path)
+
+
+def _cell(value: Any) -> Any:
+    if value is None or isinstance(value, int | float | str):
+        return value
+    return str(value)
