@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -128,7 +129,12 @@ def test_exports_open_back(report, tmp_path: Path) -> None:  # type: ignore[no-u
     assert (tmp_path / "out" / "gap.csv").read_text(encoding="utf-8").startswith("kind,phrase")
 
 
-def test_cli_end_to_end(sites, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_end_to_end(sites, tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from okf.commands import research as command
+    from okf.monitoring.logging import configure_logging
+
+    logs = io.StringIO()  # a stream of ours: the test's captured stderr is closed afterwards
+    monkeypatch.setattr(command, "_configure_logs", lambda: configure_logging(stream=logs))
     yours, theirs = sites
     out = tmp_path / "report"
     code = main(
@@ -138,7 +144,7 @@ def test_cli_end_to_end(sites, tmp_path: Path, capsys) -> None:  # type: ignore[
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "documents: 4" in captured.out and "gap_rows:" in captured.out
-    events = [json.loads(line) for line in captured.err.splitlines() if line.startswith("{")]
+    events = [json.loads(line) for line in logs.getvalue().splitlines() if line.startswith("{")]
     run = [e for e in events if e.get("message") == "research_run"]
     assert len(run) == 1 and run[0]["documents"] == 4
     assert run[0]["predictions"] == {"statistical:ok": 2}
