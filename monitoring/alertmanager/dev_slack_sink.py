@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""A stand-in for Slack's incoming webhook, for local runs and tests.
+"""A stand-in for Slack's incoming webhook (and any JSON webhook), for local runs and tests.
 
-Listens on 127.0.0.1, accepts the JSON that Alertmanager's slack_configs POST, keeps
-every message and (when run as a script) prints each one. `make stack` starts it when
+Listens on 127.0.0.1, accepts the JSON that Alertmanager's slack_configs (or
+webhook_configs: the Watchdog heartbeat) POST, keeps every message with its headers and
+(when run as a script) prints each one. `make stack` starts it when
 no real webhook URL file is given; the stack tests use :class:`SlackSink` directly.
 """
 
@@ -33,7 +34,9 @@ class SlackSink:
                     self.end_headers()
                     return
                 with sink._cond:
-                    sink.messages.append({"path": self.path, "payload": payload})
+                    sink.messages.append(
+                        {"path": self.path, "payload": payload, "headers": dict(self.headers)}
+                    )
                     sink._cond.notify_all()
                 if echo:
                     sink.print_message(payload)
@@ -59,6 +62,11 @@ class SlackSink:
 
     def wait_for(self, predicate, timeout: float) -> dict | None:
         """The first payload for which predicate(payload) is true, waiting up to timeout."""
+        msg = self.wait_for_message(lambda m: predicate(m["payload"]), timeout)
+        return None if msg is None else msg["payload"]
+
+    def wait_for_message(self, predicate, timeout: float) -> dict | None:
+        """The first message (path, payload, headers) matching predicate, up to timeout."""
         import time
 
         deadline = time.monotonic() + timeout
@@ -66,8 +74,8 @@ class SlackSink:
         with self._cond:
             while True:
                 for msg in self.messages[seen:]:
-                    if predicate(msg["payload"]):
-                        return msg["payload"]
+                    if predicate(msg):
+                        return msg
                 seen = len(self.messages)
                 left = deadline - time.monotonic()
                 if left <= 0:

@@ -82,3 +82,16 @@ def slack_sink(tmp_path):
     sink.url_file = url_file
     yield sink
     sink.stop()
+
+
+@pytest.fixture
+def heartbeat_sink(tmp_path):
+    """A local webhook standing in for the dead man's switch, and the bearer token file
+    Alertmanager sends with each ping."""
+    sink = _sink_module().SlackSink().start()
+    token_file = tmp_path / "heartbeat-token"
+    token_file.write_text("test-heartbeat-token\n", encoding="utf-8")
+    sink.token_file = token_file
+    sink.token = "test-heartbeat-token"
+    yield sink
+    sink.stop()

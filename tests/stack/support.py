@@ -178,16 +178,27 @@ def binary(name: str) -> str | None:
     return shutil.which(name)
 
 
-def alertmanager_config(webhook_url_file: Path, *, fast: bool) -> dict:
-    """config.yaml with the webhook file and template paths of this run (and, when fast,
-    second-long grouping timers): the same routes, receivers and inhibit rules."""
+def alertmanager_config(webhook_url_file: Path, *, fast: bool, heartbeat_url: str | None = None,
+                        heartbeat_token_file: Path | None = None) -> dict:
+    """config.yaml with this run's Slack URL file, heartbeat URL and token file, template
+    paths (and, when fast, second-long timers on every route): the same routes,
+    receivers and inhibit rules."""
     cfg = load_yaml(AM_CONFIG)
     cfg["templates"] = [str(AM_DIR / t) for t in cfg["templates"]]
     for receiver in cfg["receivers"]:
         for slack in receiver.get("slack_configs", []):
             slack["api_url_file"] = str(webhook_url_file)
+        for hook in receiver.get("webhook_configs", []):
+            hook["url"] = heartbeat_url or "http://127.0.0.1:9/no-heartbeat-in-this-test"
+            if heartbeat_token_file is not None:
+                hook["http_config"]["authorization"]["credentials_file"] = str(
+                    heartbeat_token_file)
+            else:
+                hook.pop("http_config")
     if fast:
-        cfg["route"].update(group_wait="1s", group_interval="1s", repeat_interval="1h")
+        for route in [cfg["route"], *cfg["route"].get("routes", [])]:
+            route.update(group_wait="1s", group_interval="1s",
+                         repeat_interval="1h" if route is cfg["route"] else "2s")
     return cfg
 
 

@@ -2,8 +2,10 @@
 demand) scraped by a real Prometheus evaluating rules derived from rules.yaml (time
 shrunk 30x: 5m windows -> 10s, `for: 5m` -> 10s), alerting a real Alertmanager (config
 derived from config.yaml: 1s grouping timers) that posts to a local fake Slack webhook
-whose URL it reads from api_url_file. Proves: a FIRING HighErrorRate message rendered by
-the templates, then the RESOLVED one, and every dashboard query returning data."""
+whose URL it reads from api_url_file. Proves: a FIRING AvailabilityBudgetBurnFast page
+rendered by the templates while HighErrorRate, firing in Prometheus, is held back by
+the inhibit rule (one page per cause), every dashboard query returning data, then the
+RESOLVED page."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from .support import (
     dashboard_queries,
     fast_rules,
     free_port,
+    http_json,
     load_yaml,
     prom_query,
     start_alertmanager,
@@ -89,7 +92,7 @@ def prometheus_config(rules_path, service: str, alertmanager: str) -> dict:
     return cfg
 
 
-def test_error_burst_fires_and_resolves_through_slack_and_dashboard_has_data(
+def test_error_burst_pages_once_resolves_and_dashboard_has_data(
         prometheus_bin, alertmanager_bin, tmp_path, procs, slack_sink):
     import yaml
 
@@ -116,23 +119,36 @@ def test_error_burst_fires_and_resolves_through_slack_and_dashboard_has_data(
         healthy = slack_sink.messages[:]
         flag.touch()  # every other extraction now fails: ~45 % of the requests are 5xx
 
-        def is_error_rate(status: str):
+        def is_burn_page(status: str):
             return lambda p: p["attachments"][0]["title"].startswith(f"[{status}") and (
-                "HighErrorRate" in p["attachments"][0]["title"])
+                "AvailabilityBudgetBurnFast" in p["attachments"][0]["title"])
 
-        firing = slack_sink.wait_for(is_error_rate("FIRING"), 90)
+        firing = slack_sink.wait_for(is_burn_page("FIRING"), 90)
         t_fire = time.monotonic() - t0
-        assert firing is not None, f"no FIRING HighErrorRate; got {slack_sink.messages}"
+        assert firing is not None, f"no FIRING burn page; got {slack_sink.messages}"
         assert not healthy, f"alerts before any error: {healthy}"
         att = firing["attachments"][0]
         assert firing["channel"] == "#alerts"
-        assert att["title"] == "[FIRING:1] HighErrorRate (critical)"
+        assert att["title"] == "[FIRING:1] AvailabilityBudgetBurnFast (critical)"
         text = att["text"]
-        assert "*FIRING* HighErrorRate [critical] `/v1/keywords/extract`" in text
-        assert "*Resumo:* Alta taxa de erros na API (/v1/keywords/extract)" in text
-        assert "das requisições a /v1/keywords/extract responderam 5xx" in text
-        assert "docs/runbooks/high-error-rate.md>" in text
+        assert "*FIRING* AvailabilityBudgetBurnFast [critical] SLO availability" in text
+        assert "*Resumo:* Orçamento de erros de disponibilidade queimando rápido" in text
+        assert "das requisições responderam 5xx" in text
+        assert "docs/runbooks/slo-availability.md>" in text
         assert att["color"] == "danger"
+        # HighErrorRate fires in Prometheus for the endpoint, and Alertmanager holds it
+        # back behind the burn page: one page for one cause.
+        wait_until(lambda: prom_query(prom, 'ALERTS{alertname="HighErrorRate",'
+                                            'alertstate="firing"}'), 60,
+                   what="HighErrorRate firing in Prometheus")
+
+        def error_rate_state():
+            got = [a["status"]["state"] for a in http_json(f"{am}/api/v2/alerts")
+                   if a["labels"]["alertname"] == "HighErrorRate"]
+            return got or None
+
+        assert wait_until(error_rate_state, 20, what="HighErrorRate in Alertmanager") == [
+            "suppressed"]
         # the errors came from the service, through the metrics
         ratio = prom_query(prom, 'sum(rate(api_requests_total{status="500"}[10s]))'
                                  " / sum(rate(api_requests_total[10s]))")
@@ -144,13 +160,16 @@ def test_error_burst_fires_and_resolves_through_slack_and_dashboard_has_data(
         assert not empty, "dashboard queries without data:\n" + "\n".join(empty)
 
         flag.unlink()  # errors stop
-        resolved = slack_sink.wait_for(is_error_rate("RESOLVED"), 90)
+        # the 30m window (60s here) of the 6h/30m clause decides when the page resolves
+        resolved = slack_sink.wait_for(is_burn_page("RESOLVED"), 150)
         t_resolve = time.monotonic() - t0
-        assert resolved is not None, f"no RESOLVED HighErrorRate; got {slack_sink.messages}"
+        assert resolved is not None, f"no RESOLVED burn page; got {slack_sink.messages}"
         att = resolved["attachments"][0]
-        assert att["title"] == "[RESOLVED] HighErrorRate (critical)"
-        assert "*RESOLVED* HighErrorRate [critical] `/v1/keywords/extract`" in att["text"]
+        assert att["title"] == "[RESOLVED] AvailabilityBudgetBurnFast (critical)"
+        assert "*RESOLVED* AvailabilityBudgetBurnFast [critical]" in att["text"]
         assert "*Resolvido:*" in att["text"] and att["color"] == "good"
+        titles = [m["payload"]["attachments"][0]["title"] for m in slack_sink.messages]
+        assert not [t for t in titles if "HighErrorRate" in t], titles
     finally:
         traffic.stop()
     assert traffic.codes.get(500, 0) > 0 and traffic.codes.get(200, 0) > 0, traffic.codes

@@ -78,20 +78,54 @@ def test_promtool_unit_tests_pass(promtool):
     assert out.stdout.count("SUCCESS") == len(PROM_TESTS)
 
 
+def _unit_tests() -> list[dict]:
+    return [t for p in PROM_TESTS for t in yaml.safe_load(p.read_text())["tests"]]
+
+
 def test_unit_tests_cover_the_issue_cases():
-    names = " | ".join(
-        t["name"] for p in PROM_TESTS for t in yaml.safe_load(p.read_text())["tests"]
-    )
+    names = " | ".join(t["name"] for t in _unit_tests())
     for needle in ["one percent", "ten percent", "one failing endpoint", "no traffic",
                    "latency above", "latency below", "availability fast burn",
-                   "availability 5x burn", "latency fast burn", "latency slow burn"]:
+                   "availability 5x burn", "latency fast burn", "latency slow burn",
+                   "single 500 in a quiet minute", "no okf target at all"]:
         assert needle in names, needle
     tested = {
         a["alertname"]
-        for p in PROM_TESTS for t in yaml.safe_load(p.read_text())["tests"]
+        for t in _unit_tests()
         for a in t.get("alert_rule_test", []) if a.get("exp_alerts")
     }
     assert tested == {r["alert"] for r in alerting_rules()}, "every alert is seen firing"
+
+
+@pytest.mark.parametrize("case", ["healthy", "no traffic", "one error"])
+def test_every_alert_stays_quiet_in_the_three_quiet_cases(case):
+    """Each quiet case checks every alert of rules.yaml: nothing but the Watchdog fires."""
+    (test,) = [t for t in _unit_tests() if t["name"].startswith(f"{case}:")]
+    checked = {a["alertname"]: a["exp_alerts"] for a in test["alert_rule_test"]}
+    assert set(checked) == {r["alert"] for r in alerting_rules()}
+    for name, expected in checked.items():
+        if name == "Watchdog":
+            assert [e["exp_labels"]["severity"] for e in expected] == ["none"]
+        else:
+            assert expected == [], name
+
+
+def test_the_traffic_guard_is_what_keeps_a_quiet_endpoint_from_paging(promtool, tmp_path):
+    """Without HighErrorRate's minimum-traffic guard, the quiet-endpoint test fails."""
+    rules = load_yaml(RULES)
+    for rule in alerting_rules(rules):
+        if rule["alert"] == "HighErrorRate":
+            guarded = rule["expr"]
+            rule["expr"] = guarded.split("and on (endpoint)")[0]
+            assert rule["expr"] != guarded
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules, sort_keys=False))
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    src = RULES.parent / "tests" / "meta_model_alerts_test.yaml"
+    (tests / "meta.yaml").write_text(src.read_text())
+    out = run([promtool, "test", "rules", str(tests / "meta.yaml")])
+    assert out.returncode != 0
+    assert "errors on a quiet endpoint" in out.stdout + out.stderr
 
 
 def test_the_spec_expression_fails_the_unit_tests(promtool, tmp_path):
@@ -112,8 +146,9 @@ def test_the_spec_expression_fails_the_unit_tests(promtool, tmp_path):
 def test_error_and_latency_ratios_are_aggregated_and_guard_zero_traffic():
     alerts = {r["alert"]: r for r in alerting_rules()}
     err = " ".join(alerts["HighErrorRate"]["expr"].split())
-    assert err.count("sum by (endpoint) (rate(api_requests_total") == 2
+    assert err.count("sum by (endpoint) (rate(api_requests_total") == 3
     assert "> 0)" in err, "denominator must be filtered to > 0 (no 0/0 NaN)"
+    assert "and on (endpoint) (sum by (endpoint) (rate(api_requests_total[5m])) >= 0.1)" in err
     lat = " ".join(alerts["HighLatency"]["expr"].split())
     assert "sum by (endpoint) (rate(api_latency_seconds_sum[5m]))" in lat
     assert "(sum by (endpoint) (rate(api_latency_seconds_count[5m])) > 0)" in lat
@@ -144,12 +179,26 @@ def test_objectives_are_set_once_and_sli_rules_are_uniform():
 
 @pytest.mark.parametrize("rule", alerting_rules(), ids=lambda r: r["alert"])
 def test_every_alert_has_summary_severity_and_a_runbook_in_the_repo(rule):
-    assert rule["labels"]["severity"] in {"critical", "warning"}
+    severity = rule["labels"]["severity"]
+    assert severity in {"critical", "warning", "none"}
+    assert (severity == "none") == (rule["alert"] == "Watchdog"), "none is the heartbeat's"
     ann = rule["annotations"]
     assert ann["summary"] and ann["description"]
     path = REPO / ann["runbook_url"]
     assert ann["runbook_url"].startswith("docs/runbooks/") and path.is_file()
     assert rule["alert"] in path.read_text(), "the runbook names its alert"
+
+
+def test_outage_and_heartbeat_alerts():
+    alerts = {r["alert"]: r for r in alerting_rules()}
+    down = " ".join(alerts["OkfTargetDown"]["expr"].split())
+    assert 'absent(up{job="okf"})' in down and 'up{job="okf"}) == 0' in down
+    assert alerts["OkfTargetDown"]["for"] == "2m"
+    assert alerts["OkfTargetDown"]["labels"]["severity"] == "critical"
+    assert alerts["Watchdog"]["expr"] == "vector(1)" and "for" not in alerts["Watchdog"]
+    assert alerts["ModelErrorRate"]["for"] == alerts["ModelLatencyHigh"]["for"] == "10m"
+    assert alerts["TelemetryDropped"]["for"] == "15m"
+    assert "okf_telemetry_dropped_total" in alerts["TelemetryDropped"]["expr"]
 
 
 def test_fast_rules_shrink_only_time(promtool, tmp_path):
