@@ -16,10 +16,12 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from okf.bench.datasets import Dataset, Sample
-from okf.bench.peers import Extractor, get_peer
+from okf.bench.peers import Extractor as PeerExtractor
+from okf.bench.peers import get_peer
 from okf.bench.scoring import Scorer
-from okf.models.base import ExtractOptions, KeywordModel, ModelRegistry
-from okf.text import Document, InvalidTextError, detect_language, prepare
+from okf.extraction import ExtractionInput, ExtractionOptions, Extractor
+from okf.models.base import ModelRegistry
+from okf.text import detect_language
 
 #: Predictions asked for per document: more than the largest cut-off, so removing
 #: duplicates after stemming still leaves ten.
@@ -61,23 +63,25 @@ def _run_model(
     progress: Progress,
     batch: int = 1,
 ) -> tuple[Scorer, float, float]:
-    """Time preparation plus extraction, ``batch`` documents per call (1: one per request)."""
-    model = registry.get(name)
-    model.load()
-    options = ExtractOptions(top_n=PREDICTIONS)
+    """Time the one extraction path, ``batch`` documents per call (1: one per request);
+    a text the path refuses scores as no predictions."""
+    extractor = Extractor(registry)
+    extractor.ensure_loaded(extractor.model(name))
+    options = ExtractionOptions(top_n=PREDICTIONS, language=language, model=name)
     scorer = Scorer(dataset_language(dataset, language))
     clock = [0.0, 0.0]  # wall, CPU
 
     def run(group: list[Sample]) -> None:
         start, start_cpu = time.perf_counter(), time.process_time()
-        found = _extract_group(model, [s.text for s in group], language, options)
+        inputs = [ExtractionInput(s.text) for s in group]
+        found = extractor.run(inputs, options, errors="keep")
         clock[0] += time.perf_counter() - start
         clock[1] += time.process_time() - start_cpu
-        for sample, phrases in zip(group, found, strict=True):
-            scorer.add(phrases, sample.keys)
+        for sample, result in zip(group, found, strict=True):
+            scorer.add([k.phrase for k in result.keywords], sample.keys)
 
     group: list[Sample] = []
-    for sample in progress(dataset.samples, model.name):
+    for sample in progress(dataset.samples, name):
         group.append(sample)
         if len(group) >= batch:
             run(group)
@@ -87,22 +91,8 @@ def _run_model(
     return scorer, clock[0], clock[1]
 
 
-def _extract_group(
-    model: KeywordModel, texts: list[str], language: str, options: ExtractOptions
-) -> list[list[str]]:
-    """Each text's phrases; an empty list for a text the model cannot take."""
-    docs: list[Document | None] = []
-    for text in texts:
-        try:
-            docs.append(prepare(text, language))
-        except InvalidTextError:
-            docs.append(None)
-    results = iter(model.extract_many([d for d in docs if d is not None], options))
-    return [[k.phrase for k in next(results)] if d is not None else [] for d in docs]
-
-
 def _run_peer(
-    dataset: Dataset, extract: Extractor, language: str, label: str, progress: Progress
+    dataset: Dataset, extract: PeerExtractor, language: str, label: str, progress: Progress
 ) -> tuple[Scorer, float, float]:
     scorer = Scorer(language)
     elapsed = cpu = 0.0

@@ -9,16 +9,10 @@ import json
 import sys
 from pathlib import Path
 
-from okf.models.base import ExtractOptions, Keyword
+from okf.extraction import DEFAULTS, ExtractionOptions, Extractor
+from okf.models.base import Keyword
 from okf.models.catalog import build_registry
-from okf.text import (
-    CHOICES,
-    MAX_CHARS,
-    InvalidEncodingError,
-    NoCandidatesError,
-    TextTooLargeError,
-    prepare,
-)
+from okf.text import CHOICES, MAX_CHARS, InvalidEncodingError, NoCandidatesError, TextTooLargeError
 
 #: A UTF-8 character takes at most 4 bytes: more bytes than this cannot fit the limit.
 MAX_BYTES = 4 * MAX_CHARS
@@ -29,12 +23,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("file", nargs="?", default="-", help="UTF-8 text file, or - for stdin")
     parser.add_argument("--lang", default="auto", choices=CHOICES, help="text language")
     parser.add_argument("--model", default=None, help="model name (default: the default model)")
-    parser.add_argument("--top", type=int, default=10, help="number of keywords (default 10)")
-    parser.add_argument("--max-ngram", type=int, default=3, help="longest phrase, in words")
+    parser.add_argument(
+        "--top", type=int, default=DEFAULTS.top_n, help=f"number of keywords ({DEFAULTS.top_n})"
+    )
+    parser.add_argument(
+        "--max-ngram", type=int, default=DEFAULTS.max_ngram, help="longest phrase, in words"
+    )
     parser.add_argument(
         "--diversity",
         type=float,
-        default=None,
+        default=DEFAULTS.diversity,
         help="0 = none; up to 1 = fewer near-duplicates (default: the model's own)",
     )
     parser.add_argument("--format", default="table", choices=("table", "json", "csv"))
@@ -62,26 +60,25 @@ def read_text(source: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.top < 1:
-        raise ValueError("--top must be at least 1")
-    if args.max_ngram < 1:
-        raise ValueError("--max-ngram must be at least 1")
-    if args.diversity is not None and not 0.0 <= args.diversity <= 1.0:  # NaN fails too
-        raise ValueError("--diversity must be between 0 and 1")
+    options = ExtractionOptions(
+        top_n=args.top,
+        max_ngram=args.max_ngram,
+        diversity=args.diversity,
+        language=args.lang,
+        model=args.model,
+    )
+    options.check()
     text = read_text(args.file)
-    doc = prepare(text, args.lang)
-    registry = build_registry()
-    options = ExtractOptions(top_n=args.top, max_ngram=args.max_ngram, diversity=args.diversity)
-    model = registry.get(args.model)
-    model.load()
-    keywords = registry.predict(model.name, [doc], options)[0]
-    if not keywords:
+    # No time budget here: the user waits as long as the model takes.
+    result = Extractor(build_registry()).extract(text, options)
+    if not result.keywords:
         raise NoCandidatesError()
-    sys.stdout.write(render(keywords, args.format, model=model.name, language=doc.language))
+    output = render(result.keywords, args.format, model=result.model.name, language=result.language)
+    sys.stdout.write(output)
     return 0
 
 
-def render(keywords: list[Keyword], fmt: str, *, model: str, language: str) -> str:
+def render(keywords: list[Keyword], fmt: str, *, model: str, language: str | None) -> str:
     if fmt == "json":
         payload = {
             "model": model,

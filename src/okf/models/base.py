@@ -150,6 +150,15 @@ class ModelRegistry:
             with contextlib.suppress(Exception):  # monitoring must not break predictions
                 observer(event)
 
+    def resolve(self, name: str | None = None) -> KeywordModel:
+        """The model to run: registered (else ``UnknownModelError``) and able to run
+        here (else ``ModelUnavailableError``, before ``load()`` fails on a missing extra)."""
+        model = self.get(name)
+        reason = model.unavailable_reason()
+        if reason is not None:
+            raise ModelUnavailableError(reason)
+        return model
+
     def predict(
         self,
         name: str | None,
@@ -158,16 +167,23 @@ class ModelRegistry:
         *,
         budget_s: float | None = None,
     ) -> list[list[Keyword]]:
-        """Run a model on documents, timing the call and reporting it to observers.
+        """Resolve a model by name, then :meth:`run` it."""
+        return self.run(self.resolve(name), docs, options, budget_s=budget_s)
+
+    def run(
+        self,
+        model: KeywordModel,
+        docs: Sequence[Document],
+        options: ExtractOptions,
+        *,
+        budget_s: float | None = None,
+    ) -> list[list[Keyword]]:
+        """Run a resolved model on documents, timing the call and reporting it.
 
         A thread cannot be interrupted, so a caller that gave up waiting (HTTP 504) lets
         the call finish; the call is then reported once, as ``timeout``, when it took
         longer than ``budget_s``.
         """
-        model = self.get(name)
-        reason = model.unavailable_reason()
-        if reason is not None:
-            raise ModelUnavailableError(reason)
         started_ns = time.time_ns()
         start = time.perf_counter()
         status, error, results = "error", None, None

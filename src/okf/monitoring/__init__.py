@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from okf.models.base import ModelRegistry
+from okf.monitoring.context import request_id_var
 from okf.monitoring.logging import (
     InputTextPolicy,
     configure_logging,
@@ -39,6 +40,7 @@ from okf.monitoring.middleware import ClientAddress, MonitoringMiddleware
 from okf.monitoring.recorder import PredictionRecorder
 from okf.monitoring.spans import LeanSpans
 from okf.monitoring.tracing import setup_tracing, trace_request
+from okf.problem_details import MEDIA_TYPE, problem_body
 
 __all__ = [
     "Monitoring",
@@ -134,16 +136,13 @@ def _metrics_endpoint(metrics: ServiceMetrics, token: str | None):  # type: igno
         if expected is not None:
             given = request.headers.get("authorization", "").encode()
             if not hmac.compare_digest(given, expected):
-                return JSONResponse(
-                    {
-                        "type": "about:blank",
-                        "title": "Unauthorized",
-                        "status": 401,
-                        "detail": "/metrics needs the configured bearer token",
-                    },
-                    status_code=401,
-                    media_type="application/problem+json",
+                body = problem_body(
+                    401,
+                    "/metrics needs the configured bearer token",
+                    instance="/metrics",
+                    request_id=request_id_var.get(),
                 )
+                return JSONResponse(body, status_code=401, media_type=MEDIA_TYPE)
         body, content_type = metrics.render(request.headers.get("accept"))
         return Response(body, media_type=content_type)
 

@@ -22,6 +22,7 @@ from okf.monitoring.context import client_var, request_id_var, trace_ids_var, us
 from okf.monitoring.logging import log_error, log_request
 from okf.monitoring.metrics import UNMATCHED_ENDPOINT, ServiceMetrics, bounded_method
 from okf.monitoring.spans import LeanSpans
+from okf.problem_details import MEDIA_TYPE, problem_body
 
 ASGIApp = Callable[..., Any]
 _MAX_REQUEST_ID = 128
@@ -60,14 +61,6 @@ class ClientAddress:
                 if hop not in self.trusted:
                     return hop
         return address
-
-
-_PROBLEM_500 = {
-    "type": "about:blank",
-    "title": "Internal Server Error",
-    "status": 500,
-    "detail": "The server failed to process the request; it has been logged.",
-}
 
 
 class MonitoringMiddleware:
@@ -197,13 +190,19 @@ class MonitoringMiddleware:
 
 
 async def _send_problem_500(send: Any, request_id: str, id_header: tuple[bytes, bytes]) -> None:
-    body = orjson.dumps({**_PROBLEM_500, "request_id": request_id})
+    body = orjson.dumps(
+        problem_body(
+            500,
+            "The server failed to process the request; it has been logged.",
+            request_id=request_id,
+        )
+    )
     await send(
         {
             "type": "http.response.start",
             "status": 500,
             "headers": [
-                (b"content-type", b"application/problem+json"),
+                (b"content-type", MEDIA_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
                 id_header,
             ],

@@ -21,17 +21,18 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 
 from okf import __version__
+from okf.extraction import build_extractor
 from okf.models.base import ModelRegistry
 from okf.monitoring import MonitoringConfig, instrument
+from okf.service.api import ROUTERS, json_body_paths
 from okf.service.auth import AccessMiddleware, check_open_mode, is_loopback
-from okf.service.errors import install_error_handlers
+from okf.service.dependencies import document_limits
 from okf.service.executor import ModelExecutor
 from okf.service.keys import KeyStore
 from okf.service.limits import BodyGuardMiddleware, TokenBucketLimiter
-from okf.service.routes import build_router
+from okf.service.problems import install_error_handlers
 from okf.service.warmup import ModelLoader
 from okf.settings import Settings
 
@@ -43,48 +44,45 @@ Send `Authorization: Bearer <key>` or `X-API-Key: <key>` (keys come from `okf ke
 Every error is an RFC 9457 problem document (`application/problem+json`)."""
 
 
-def _default_registry() -> ModelRegistry:
-    from okf.models.catalog import build_registry
-
-    return build_registry()
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Warm up in the background (/healthz answers at once, /readyz once warm); at the
+    end drop queued model work and flush monitoring."""
+    settings: Settings = app.state.settings
+    executor: ModelExecutor = app.state.executor
+    loader: ModelLoader = app.state.loader
+    task = None
+    if settings.warmup:
+        task = asyncio.create_task(executor.run(loader.warm_all, budget_s=None))
+    else:
+        loader.skip_warmup()
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+        executor.shutdown()
+        app.state.monitoring.shutdown()  # flush spans, retire this worker's metrics
 
 
 def create_app(settings: Settings | None = None, registry: ModelRegistry | None = None) -> FastAPI:
     """Build the service. Raises :class:`~okf.service.auth.InsecureBindError` when it
     would run without keys on a non-loopback address without ``insecure``."""
     settings = settings or Settings()
-    registry = registry if registry is not None else _default_registry()
-    default_model = settings.default_model or registry.default
-    if default_model is not None:
-        registry.get(default_model)  # fail at start, not per request, on a bad name
+    extractor = build_extractor(settings, registry)  # fails at start on a bad model name
+    registry = extractor.registry
 
     keys = KeyStore(settings.api_keys_file)
     open_notice = check_open_mode(settings.host, len(keys), settings.insecure)
 
     executor = ModelExecutor(settings.executor_threads)
-    loader = ModelLoader(registry, default_model)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Warm up in the background: /healthz answers at once, /readyz once warm.
-        task = None
-        if settings.warmup:
-            task = asyncio.create_task(executor.run(loader.warm_all, budget_s=None))
-        else:
-            loader.skip_warmup()
-        try:
-            yield
-        finally:
-            if task is not None:
-                task.cancel()
-            executor.shutdown()
-            app.state.monitoring.shutdown()  # flush spans, retire this worker's metrics
+    loader = ModelLoader(extractor)
 
     app = FastAPI(
         title="Omni Keywords Finder",
         version=__version__,
         description=DESCRIPTION,
-        lifespan=lifespan,
+        lifespan=_lifespan,
         # FastAPI's own OpenTelemetry would trace every request a second time.
         telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url="/docs" if settings.docs_enabled else None,
@@ -92,21 +90,19 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
-    app.state.registry = registry
-    app.state.default_model = default_model
+    app.state.extractor = extractor
     app.state.executor = executor
     app.state.loader = loader
     app.state.keys = keys
     app.state.open_notice = open_notice
 
     install_error_handlers(app)
-    router = build_router(settings)
-    app.include_router(router)
+    for router in ROUTERS:
+        app.include_router(router)
     # add_middleware wraps: the last added is the outermost.
-    json_routes = {
-        r.path for r in router.routes if isinstance(r, APIRoute) and r.body_field is not None
-    }
-    app.add_middleware(BodyGuardMiddleware, max_bytes=settings.max_body_bytes, paths=json_routes)
+    app.add_middleware(
+        BodyGuardMiddleware, max_bytes=settings.max_body_bytes, paths=json_body_paths()
+    )
     app.add_middleware(
         AccessMiddleware,
         keys=keys,
@@ -117,21 +113,23 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     # Last, so that the monitoring middleware is the outermost layer and sees every
     # answer; it sets the request id that error bodies carry.
     instrument(app, registry, monitoring_config(settings))
-    _document_model_names(app, registry)
+    _document_openapi(app, registry, settings)
     if open_notice:
         log.warning(open_notice)
     return app
 
 
-def _document_model_names(app: FastAPI, registry: ModelRegistry) -> None:
-    """State in the OpenAPI schema which `model` values are accepted (an enum of the
-    available models), so that a schema-valid request is an accepted one; the field
-    stays a plain string at run time, where an unknown name gets its own 422."""
+def _document_openapi(app: FastAPI, registry: ModelRegistry, settings: Settings) -> None:
+    """State in the OpenAPI schema this app's limits and which `model` values are
+    accepted (an enum of the available models), so that a schema-valid request is an
+    accepted one; the field stays a plain string at run time, where an unknown name
+    gets its own 422."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = build()
+            document_limits(schema, settings)
             names = [m.name for m in registry if m.unavailable_reason() is None]
             for component in schema.get("components", {}).get("schemas", {}).values():
                 model = component.get("properties", {}).get("model", {})

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from okf.monitoring.context import client_var, user_var
-from okf.service.errors import problem_response
 from okf.service.keys import KeyStore
 from okf.service.limits import TokenBucketLimiter, retry_after_header
+from okf.service.problems import problem_response
 
 ANONYMOUS = "anonymous"
 

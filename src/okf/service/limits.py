@@ -19,7 +19,7 @@ from email.message import Message
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as ASGIMessage
 
-from okf.service.errors import problem_response
+from okf.service.problems import problem_response
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 

@@ -1,10 +1,11 @@
-"""Request and response bodies of the API.
+"""Request and response bodies of the API, as module-level classes.
 
 Requests are validated strictly (``"5"`` is not a number, unknown members are refused,
 so a typo such as ``topn`` is an error rather than a silently ignored option). The
-request classes are built per app by :func:`build_request_models` because their bounds
-(``top_n``, ``max_ngram``, batch size) come from settings; building them lets both the
-validation and the OpenAPI document state the real limits.
+bounds that come from settings (``top_n``, ``max_ngram``, batch size) are checked per
+app by :mod:`okf.service.dependencies`, which also writes them into the OpenAPI schema;
+the defaults come from :data:`okf.extraction.DEFAULTS` and the text check from
+:func:`okf.extraction.check_text`, so no rule is written twice.
 """
 
 from __future__ import annotations
@@ -13,27 +14,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from okf.models.base import ExtractOptions
-from okf.settings import Settings
+from okf.extraction import DEFAULTS, ExtractionInput, ExtractionOptions, check_text
 
 Language = Literal["auto", "pt", "en"]
-_DEFAULTS = ExtractOptions()
 _STRICT = ConfigDict(strict=True, extra="forbid")
-
-
-def _check_text(value: str) -> str:
-    """Refuse what would fail later and less clearly: blank text, lone surrogates.
-
-    JSON escapes can smuggle unpaired surrogates (``"\\ud800"``) into a Python str; they
-    cannot be encoded back to UTF-8, so they would break models and the response.
-    """
-    if not value.strip():
-        raise ValueError("text is empty or only whitespace")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError(f"text contains an unpaired surrogate at character {exc.start}") from exc
-    return value
 
 
 def _integral(value: object) -> object:
@@ -54,12 +38,12 @@ Text = Annotated[
         description="The text to extract keywords from (pt or en); it must hold at least "
         "one visible character (not only whitespace, control or format characters).",
     ),
-    AfterValidator(_check_text),
+    AfterValidator(check_text),
 ]
 
 
-class BaseOptions(BaseModel):
-    """Shape shared by single and batch requests; the bounds are set per app."""
+class ExtractOptionsIn(BaseModel):
+    """Shape shared by single and batch requests."""
 
     model_config = _STRICT
 
@@ -67,12 +51,26 @@ class BaseOptions(BaseModel):
     model: str | None = Field(
         None, description="A name from `GET /v1/models`; default model if absent."
     )
-    top_n: int = _DEFAULTS.top_n
-    max_ngram: int = _DEFAULTS.max_ngram
-    diversity: float | None = _DEFAULTS.diversity
+    top_n: Integer = Field(DEFAULTS.top_n, ge=1, description="Keywords to return.")
+    max_ngram: Integer = Field(DEFAULTS.max_ngram, ge=1, description="Longest keyphrase, in words.")
+    diversity: float | None = Field(
+        DEFAULTS.diversity,
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="0 = pure relevance; towards 1 = fewer near-duplicate phrases; "
+        "absent or null = the model's default (`omni`: 0.4 on texts it ranks with "
+        "embeddings, English; the other models: 0).",
+    )
 
-    def options(self) -> ExtractOptions:
-        return ExtractOptions(top_n=self.top_n, max_ngram=self.max_ngram, diversity=self.diversity)
+    def options(self) -> ExtractionOptions:
+        return ExtractionOptions(
+            top_n=self.top_n,
+            max_ngram=self.max_ngram,
+            diversity=self.diversity,
+            language=self.language,
+            model=self.model,
+        )
 
 
 class BatchDocument(BaseModel):
@@ -82,45 +80,26 @@ class BatchDocument(BaseModel):
     text: Text
     language: Language | None = Field(None, description="Overrides the batch `language`.")
 
+    def input(self) -> ExtractionInput:
+        return ExtractionInput(self.text, lang=self.language, id=self.id)
 
-def build_request_models(settings: Settings) -> tuple[type[BaseOptions], type[BaseOptions]]:
-    """The single and batch request classes, bounded by this app's settings."""
-    max_top_n = settings.max_top_n
-    ngram_limit = settings.max_ngram_limit
 
-    class ExtractOptionsIn(BaseOptions):
-        top_n: Integer = Field(
-            min(_DEFAULTS.top_n, max_top_n), ge=1, le=max_top_n, description="Keywords to return."
-        )
-        max_ngram: Integer = Field(
-            min(_DEFAULTS.max_ngram, ngram_limit),
-            ge=1,
-            le=ngram_limit,
-            description="Longest keyphrase, in words.",
-        )
-        diversity: float | None = Field(
-            _DEFAULTS.diversity,
-            ge=0.0,
-            le=1.0,
-            allow_inf_nan=False,
-            description="0 = pure relevance; towards 1 = fewer near-duplicate phrases; "
-            "absent or null = the model's default (`omni`: 0.4 on texts it ranks with "
-            "embeddings, English; the other models: 0).",
-        )
+class ExtractRequest(ExtractOptionsIn):
+    """One text."""
 
-    class ExtractRequest(ExtractOptionsIn):
-        """One text."""
+    text: Text
 
-        text: Text
+    def inputs(self) -> list[ExtractionInput]:
+        return [ExtractionInput(self.text)]
 
-    class BatchRequest(ExtractOptionsIn):
-        """Several texts with the same options; results come back in input order."""
 
-        documents: list[BatchDocument] = Field(
-            min_length=1, max_length=settings.max_batch_documents
-        )
+class BatchRequest(ExtractOptionsIn):
+    """Several texts with the same options; results come back in input order."""
 
-    return ExtractRequest, BatchRequest
+    documents: list[BatchDocument] = Field(min_length=1)
+
+    def inputs(self) -> list[ExtractionInput]:
+        return [d.input() for d in self.documents]
 
 
 # ----------------------------------------------------------------------------- responses

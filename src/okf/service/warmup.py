@@ -1,7 +1,8 @@
 """Model loading and warm-up, which decide readiness.
 
-Each model's ``load()`` runs exactly once, under a lock, whether a warm-up or a request
-gets there first, so a request arriving before warm-up is over is slower but correct.
+Each model's ``load()`` runs exactly once (:meth:`Extractor.ensure_loaded`), whether a
+warm-up or a request gets there first, so a request arriving before warm-up is over is
+slower but correct.
 Warm-up runs one short extraction per language so first requests do not pay lazy
 initialisation (stemmers, stopword tables, weights). It calls the model directly rather
 than through :meth:`ModelRegistry.predict`, so warm-ups are not counted as predictions.
@@ -10,9 +11,9 @@ than through :meth:`ModelRegistry.predict`, so warm-ups are not counted as predi
 from __future__ import annotations
 
 import logging
-import threading
 
-from okf.models.base import ExtractOptions, KeywordModel, ModelRegistry
+from okf.extraction import Extractor
+from okf.models.base import ExtractOptions
 
 log = logging.getLogger("okf.service")
 
@@ -29,36 +30,24 @@ PENDING, READY, FAILED, UNAVAILABLE = "pending", "ready", "failed", "unavailable
 class ModelLoader:
     """Loads each model once and remembers its warm-up state for ``/readyz``."""
 
-    def __init__(self, registry: ModelRegistry, default: str | None) -> None:
-        self.registry = registry
-        self.default = default
+    def __init__(self, extractor: Extractor) -> None:
+        self.extractor = extractor
+        self.default = extractor.default_model
         self.states: dict[str, str] = {}
         self.finished = False
-        self._loaded: set[str] = set()
-        # One lock per model: a slow neural load must not hold up a statistical one.
-        self._locks = {model.name: threading.Lock() for model in registry}
-        for model in registry:
+        for model in extractor.registry:
             reason = model.unavailable_reason()
             self.states[model.name] = PENDING if reason is None else UNAVAILABLE
-
-    def ensure_loaded(self, model: KeywordModel) -> None:
-        """Call ``model.load()`` once; safe from any thread."""
-        if model.name in self._loaded:
-            return
-        with self._locks.setdefault(model.name, threading.Lock()):
-            if model.name not in self._loaded:
-                model.load()
-                self._loaded.add(model.name)
 
     def warm_all(self) -> None:
         """Load and exercise every available model (run in a worker thread)."""
         from okf.text import prepare  # the text package is heavy; import off the loop
 
-        for model in self.registry:
+        for model in self.extractor.registry:
             if self.states.get(model.name) != PENDING:
                 continue
             try:
-                self.ensure_loaded(model)
+                self.extractor.ensure_loaded(model)
                 for language in model.languages:
                     text = WARMUP_TEXTS.get(language)
                     if text is not None:

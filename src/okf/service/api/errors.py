@@ -1,0 +1,20 @@
+"""The error responses each route documents in OpenAPI (all problem+json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from okf.problem_details import MEDIA_TYPE
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {MEDIA_TYPE: {}}}
+    for code, text in {
+        400: "Malformed JSON or invalid UTF-8",
+        401: "Missing or invalid API key",
+        413: "Body over the size limit",
+        415: "Body is not application/json",
+        422: "Invalid field, unknown model or language, text without keywords",
+        429: "Rate limit exceeded (see Retry-After)",
+        504: "Model work exceeded the time budget",
+    }.items()
+}
