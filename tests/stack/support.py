@@ -30,6 +30,8 @@ AM_CONFIG = AM_DIR / "config.yaml"
 AM_TEMPLATES = AM_DIR / "templates"
 GRAFANA_DIR = REPO / "monitoring" / "grafana"
 DASHBOARD = GRAFANA_DIR / "dashboards" / "okf-api.json"
+SLO_DASHBOARD = GRAFANA_DIR / "dashboards" / "okf-slo.json"
+DASHBOARDS = (DASHBOARD, SLO_DASHBOARD)
 GENERATOR = GRAFANA_DIR / "generate_dashboard.py"
 SINK = AM_DIR / "dev_slack_sink.py"
 
@@ -62,7 +64,7 @@ def load_yaml(path: Path) -> dict:
 
 
 def fast_rules(factor: int, rules: dict | None = None) -> dict:
-    """rules.yaml with every range selector and every `for` divided by factor.
+    """rules.yaml with every range selector, group interval and `for` divided by factor.
 
     The same expressions, thresholds and labels as the file: only time shrinks, so
     that an end-to-end run sees minutes of alert logic in seconds.
@@ -70,6 +72,8 @@ def fast_rules(factor: int, rules: dict | None = None) -> dict:
     out = copy.deepcopy(rules if rules is not None else load_yaml(RULES))
     window = re.compile(r"\[(\d+[smhdwy]+)\]")
     for group in out["groups"]:
+        if "interval" in group:
+            group["interval"] = shrink(group["interval"], factor)
         for rule in group["rules"]:
             rule["expr"] = window.sub(lambda m: f"[{shrink(m.group(1), factor)}]", rule["expr"])
             if "for" in rule:
@@ -83,9 +87,11 @@ def alerting_rules(rules: dict | None = None) -> list[dict]:
 
 
 def dashboard_queries(dashboard: dict | None = None) -> list[tuple[str, str, str]]:
-    """(panel title, refId, expr) of every query of the dashboard."""
-    d = dashboard if dashboard is not None else json.loads(DASHBOARD.read_text("utf-8"))
-    return [(p["title"], t["refId"], t["expr"]) for p in d["panels"] for t in p["targets"]]
+    """(panel title, refId, expr) of every query of a dashboard (default: all of them)."""
+    boards = ([dashboard] if dashboard is not None
+              else [json.loads(p.read_text("utf-8")) for p in DASHBOARDS])
+    return [(p["title"], t["refId"], t["expr"]) for d in boards for p in d["panels"]
+            for t in p["targets"]]
 
 
 def free_port() -> int:

@@ -10,9 +10,18 @@ import subprocess
 import sys
 
 import jsonschema
+import pytest
 import yaml
 
-from .support import DASHBOARD, GENERATOR, GRAFANA_DIR, dashboard_queries
+from .support import (
+    DASHBOARD,
+    DASHBOARDS,
+    GENERATOR,
+    GRAFANA_DIR,
+    REPO,
+    SLO_DASHBOARD,
+    dashboard_queries,
+)
 
 _DS = {"type": "object", "required": ["type", "uid"],
        "properties": {"type": {"const": "prometheus"}, "uid": {"const": "${datasource}"}}}
@@ -21,7 +30,7 @@ _TARGET = {
     "required": ["refId", "expr", "datasource", "legendFormat"],
     "properties": {"refId": {"type": "string", "pattern": "^[A-Z]$"},
                    "expr": {"type": "string", "minLength": 1}, "datasource": _DS,
-                   "legendFormat": {"type": "string"}},
+                   "legendFormat": {"type": "string"}, "exemplar": {"type": "boolean"}},
 }
 # The parts of Grafana's dashboard model (schemaVersion 39) that provisioning needs and
 # that a hand edit most easily breaks.
@@ -57,8 +66,10 @@ SCHEMA = {
 }
 
 
-def load() -> dict:
-    return json.loads(DASHBOARD.read_text(encoding="utf-8"))
+def load(path=DASHBOARD) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 
 
 def test_dashboard_json_is_what_the_generator_writes():
@@ -67,8 +78,9 @@ def test_dashboard_json_is_what_the_generator_writes():
     assert out.returncode == 0, out.stderr
 
 
-def test_dashboard_matches_the_schema_and_lays_out_cleanly():
-    d = load()
+@pytest.mark.parametrize("path", DASHBOARDS, ids=lambda p: p.name)
+def test_dashboard_matches_the_schema_and_lays_out_cleanly(path):
+    d = load(path)
     jsonschema.validate(d, SCHEMA)
     ids = [p["id"] for p in d["panels"]]
     assert len(ids) == len(set(ids))
@@ -105,13 +117,72 @@ def test_spec_panels_and_the_added_ones():
     assert legends[0].startswith("Memory") and legends[1].startswith("CPU")
 
 
-def test_queries_aggregate_and_use_rate_interval():
-    for title, ref, expr in dashboard_queries():
-        assert re.search(r"\bsum(?: by \([^)]*\) )?\(", expr), f"{title}/{ref}: not summed"
-        windows = re.findall(r"\[([^\]]+)\]", expr)
-        assert all(w == "$__rate_interval" for w in windows), f"{title}/{ref}: {windows}"
-        if "rate(" in expr:
-            assert windows, title
+RAW = re.compile(r"(?<![:\w])(api_requests_total|api_latency_seconds_\w+|model_predictions_total|"
+                 r"model_latency_seconds_\w+)\b")
+
+
+def test_queries_aggregate_and_read_recorded_series():
+    """Panels read the recording rules' okf:* series, never rates over raw series; the
+    one exception is the exemplar panel (exemplars live on the raw histogram only)."""
+    exemplar_panels = []
+    for path in DASHBOARDS:
+        for panel in load(path)["panels"]:
+            for t in panel["targets"]:
+                expr = t["expr"]
+                assert re.search(r"\bsum(?: by \([^)]*\) )?\(", expr), panel["title"]
+                windows = re.findall(r"\[([^\]]+)\]", expr)
+                assert all(w == "$__rate_interval" for w in windows), (panel["title"], windows)
+                if t.get("exemplar"):
+                    exemplar_panels.append(panel["title"])
+                    assert RAW.search(expr), "an exemplar query must read the raw histogram"
+                else:
+                    assert not RAW.search(expr), f"{panel['title']}: raw series {expr}"
+                    assert not windows, panel["title"]
+    assert exemplar_panels == ["Request Latency p99 with Exemplars"]
+
+
+def test_recorded_series_used_by_the_panels_are_recorded():
+    from .support import RULES, load_yaml
+
+    recorded = {r["record"] for g in load_yaml(RULES)["groups"] for r in g["rules"]
+                if "record" in r}
+    used = {name for _, _, expr in dashboard_queries()
+            for name in re.findall(r"\b(okf:[a-z0-9_:]+)", expr)}
+    assert used and used <= recorded, used - recorded
+
+
+def test_resource_gauges_scale_to_the_container_limits():
+    """CPU against the okf container's CPU limit (2 cores = 200 %), memory against its
+    1 GiB limit: the same numbers as deploy/k8s/okf.yaml and Compose."""
+    docs = list(yaml.safe_load_all((REPO / "deploy/k8s/okf.yaml").read_text()))
+    (deploy,) = [d for d in docs if d and d["kind"] == "Deployment"]
+    (okf,) = deploy["spec"]["template"]["spec"]["containers"]
+    limits = okf["resources"]["limits"]
+    assert limits == {"cpu": "2", "memory": "1Gi"}
+    compose = yaml.safe_load((REPO / "deploy/docker/docker-compose.yml").read_text())
+    assert compose["services"]["okf"]["cpus"] == 2
+    assert compose["services"]["okf"]["mem_limit"] == "1g"
+    (panel,) = [p for p in load()["panels"] if p["title"] == "System Resources"]
+    cpu = panel["fieldConfig"]["defaults"]
+    assert cpu["max"] == 200
+    assert [s["value"] for s in cpu["thresholds"]["steps"]] == [None, 140, 180]
+    (mem,) = panel["fieldConfig"]["overrides"]
+    props = {p["id"]: p["value"] for p in mem["properties"]}
+    assert props["max"] == 1024**3
+    assert [s["value"] for s in props["thresholds"]["steps"]][1:] == [
+        int(0.7 * 1024**3), int(0.9 * 1024**3)]
+
+
+def test_slo_dashboard_panels():
+    panels = {p["title"]: p for p in load(SLO_DASHBOARD)["panels"]}
+    assert set(panels) == {"Availability SLO (30d)", "Latency SLO (30d)",
+                           "Error Budget Remaining (30d)", "Burn Rate per Window (availability)",
+                           "Burn Rate per Window (latency)", "Alerts' State"}
+    for slo in ("availability", "latency"):
+        legends = [t["legendFormat"] for t in panels[f"Burn Rate per Window ({slo})"]["targets"]]
+        assert legends == ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]
+    assert "ALERTS" in panels["Alerts' State"]["targets"][0]["expr"]
+    assert "ratio_30d" in panels["Error Budget Remaining (30d)"]["targets"][0]["expr"]
 
 
 def test_every_query_parses_with_promtool(promtool, tmp_path):

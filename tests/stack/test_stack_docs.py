@@ -15,7 +15,7 @@ ALERTS_MD = REPO / "docs" / "alerts.md"
 CITING = [ALERTS_MD, REPO / "docs" / "monitoring.md",
           *sorted((REPO / "docs" / "runbooks").glob("*.md"))]
 # Backticked names in those docs that are not rule groups (index, dashboard file).
-NOT_GROUPS = {"okf-logs", "okf-logs*", "okf-logs-*", "okf-api.json"}
+NOT_GROUPS = {"okf-logs", "okf-logs*", "okf-logs-*", "okf-api.json", "okf-slo.json"}
 
 
 def rules_by_alert() -> dict[str, tuple[str, dict]]:
@@ -25,8 +25,9 @@ def rules_by_alert() -> dict[str, tuple[str, dict]]:
 
 def table_rows() -> dict[str, list[str]]:
     section = ALERTS_MD.read_text().split("## Alerts\n", 1)[1].split("\n## ", 1)[0]
+    table = section.split("| alert | group |", 1)[1].split("\n\n", 1)[0]
     rows = {}
-    for line in section.splitlines():
+    for line in table.splitlines():
         if line.startswith("| `"):
             cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
             rows[cells[0].strip("`")] = cells

@@ -19,6 +19,7 @@ from .support import (
     alerting_rules,
     fast_rules,
     load_yaml,
+    seconds,
     shrink,
 )
 
@@ -158,23 +159,58 @@ def test_error_and_latency_ratios_are_aggregated_and_guard_zero_traffic():
 
 
 def test_objectives_are_set_once_and_sli_rules_are_uniform():
-    rules = [r for g in load_yaml(RULES)["groups"] for r in g["rules"]]
+    groups = {g["name"]: g for g in load_yaml(RULES)["groups"]}
+    rules = [r for g in groups.values() for r in g["rules"]]
     objectives = [r for r in rules if r.get("record") == "okf:slo_objective:ratio"]
     assert {o["labels"]["slo"]: o["expr"] for o in objectives} == {
         "availability": "vector(0.999)", "latency": "vector(0.99)"}
     text = RULES.read_text()
     assert "0.999" not in text.replace("vector(0.999)", ""), "objective repeated"
-    sli = {(r["record"], r["labels"]["slo"]): r["expr"] for r in rules
-           if r.get("record", "").startswith("okf:slo_errors:ratio_rate")}
-    for slo in ("availability", "latency"):
-        base = sli[("okf:slo_errors:ratio_rate5m", slo)]
-        for w in WINDOWS:
-            assert sli[(f"okf:slo_errors:ratio_rate{w}", slo)] == base.replace("[5m]", f"[{w}]")
+    # short windows read the raw counters, per SLO, with the same expression per window
+    raw = {(r["record"], r["labels"]["slo"]): r["expr"] for r in rules
+           if r.get("record", "").startswith(("okf:slo_requests:", "okf:slo_bad_requests:"))}
+    assert {w for (name, _) in raw for w in [name.rsplit("rate", 1)[1]]} == {"5m", "1h"}
+    for (name, slo), expr in raw.items():
+        if name.endswith("rate1h"):
+            assert expr == raw[(name.replace("1h", "5m"), slo)].replace("[5m]", "[1h]")
+    # every other window is built from the recorded 5m rates: no raw counter in them
+    ratio = {r["record"].rsplit("rate", 1)[1]: " ".join(r["expr"].split()) for r in rules
+             if r.get("record", "").startswith("okf:slo_errors:ratio_rate")}
+    assert set(ratio) == set(WINDOWS)
+    for w in WINDOWS:
+        if w in ("5m", "1h"):
+            assert ratio[w] == (f"okf:slo_bad_requests:rate{w} / on (slo) "
+                                f"(okf:slo_requests:rate{w} > 0)")
+        else:
+            assert ratio[w] == (f"avg_over_time(okf:slo_bad_requests:rate5m[{w}]) / on (slo) "
+                                f"(avg_over_time(okf:slo_requests:rate5m[{w}]) > 0)")
     # every burn-rate alert compares against the budget derived from the objective
     for rule in alerting_rules():
         if "Budget" in rule["alert"]:
             assert "okf:slo_error_budget:ratio" in rule["expr"]
             assert not re.search(r"\b0\.0\d+", rule["expr"]), "no hard-coded budget"
+
+
+def test_long_windows_live_in_a_slower_group_and_the_paging_group_stays_light():
+    groups = {g["name"]: g for g in load_yaml(RULES)["groups"]}
+    long_ = groups["okf-sli-long"]
+    assert seconds(long_["interval"]) >= 60, "slower than the global 15s"
+    assert seconds(long_["interval"]) < 300, "under the 5m lookback: never stale"
+    long_windows = {r["record"] for r in long_["rules"]}
+    assert {f"okf:slo_errors:ratio_rate{w}" for w in ("2h", "6h", "1d", "3d", "30d")} <= (
+        long_windows)
+    page = groups["okf-slo"]
+    assert "interval" not in page, "the paging group runs at the global interval"
+    assert {r["alert"] for r in page["rules"] if "alert" in r} == {
+        "AvailabilityBudgetBurnFast", "AvailabilityBudgetBurnSlow",
+        "LatencyBudgetBurnFast", "LatencyBudgetBurnSlow"}
+    # no raw range over an hour anywhere but the long group's recorded series
+    for g in groups.values():
+        for r in g["rules"]:
+            for w in re.findall(r"\[(\d+[smhd])\]", r["expr"]):
+                if seconds(w) > 3600:
+                    assert g["name"] == "okf-sli-long" and "okf:" in r["expr"], (
+                        r.get("record") or r.get("alert"), w)
 
 
 @pytest.mark.parametrize("rule", alerting_rules(), ids=lambda r: r["alert"])
