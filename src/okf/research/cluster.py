@@ -44,6 +44,8 @@ class ClusterParams:
     #: Merge while the average similarity between two groups is above 1 − threshold.
     distance_threshold: float = 0.85
     max_keywords: int = MAX_KEYWORDS
+    #: A fixed number of clusters instead of the threshold (the evaluation uses it).
+    n_clusters: int | None = None
 
 
 @dataclass
@@ -143,11 +145,12 @@ def labels_for(sim: np.ndarray, params: ClusterParams) -> np.ndarray:
         return np.zeros(1, dtype=int)
     distance = np.clip(1.0 - sim, 0.0, None)
     np.fill_diagonal(distance, 0.0)
+    fixed = params.n_clusters is not None
     model = AgglomerativeClustering(
-        n_clusters=None,
+        n_clusters=min(params.n_clusters, len(sim)) if fixed else None,
         metric="precomputed",
         linkage="average",
-        distance_threshold=params.distance_threshold,
+        distance_threshold=None if fixed else params.distance_threshold,
     )
     return model.fit_predict(distance)
 
