@@ -15,6 +15,11 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def default_data_dir() -> Path:
+    """Per-user data location (jobs database), outside any checkout."""
+    return Path.home() / ".local" / "share" / "okf"
+
+
 def default_keys_file() -> Path:
     """Per-user location, outside any checkout, so a key store never lands in git."""
     return Path.home() / ".config" / "okf" / "api_keys.json"
@@ -106,3 +111,42 @@ class Settings(BaseSettings):
         description="Proxy addresses whose X-Forwarded-For is believed for the `client` "
         "log field (JSON list).",
     )
+
+    # Research jobs (okf.store): where jobs and results are kept, how they run.
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Folder of the service's own data (the default SQLite jobs database).",
+    )
+    database_url: str | None = Field(
+        None,
+        description="Jobs database: default `sqlite:///<data_dir>/okf.db`; for several "
+        "replicas `postgresql+psycopg://user:password@host/db`.",
+    )
+    job_workers: int = Field(
+        1, ge=0, description="Job worker processes per replica; 0 = only accept and serve jobs."
+    )
+    job_lease_s: float = Field(
+        30.0, gt=0, description="A running job's lease: a worker silent this long loses it."
+    )
+    job_max_attempts: int = Field(
+        2, ge=1, description="Runs of a job whose worker died before it is failed with the reason."
+    )
+    job_retention_s: float = Field(
+        7 * 86400.0, gt=0, description="Finished jobs and results are deleted this long after."
+    )
+    job_nice: int = Field(
+        10, ge=0, le=19, description="CPU niceness of job workers (the request path goes first)."
+    )
+    research_max_documents: int = Field(
+        10_000, ge=1, description="Most documents in one research job (413 above it)."
+    )
+    research_max_bytes: int = Field(
+        50 * 1_048_576, ge=1, description="Largest research upload, unpacked (413 above it)."
+    )
+    research_max_active_jobs: int = Field(
+        2, ge=1, description="Queued or running research jobs per API key (429 above it)."
+    )
+
+    def jobs_database_url(self) -> str:
+        """``database_url``, or the SQLite file in ``data_dir``."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'okf.db'}"

@@ -1,0 +1,239 @@
+"""Running one job: the task, its lease kept alive, its progress and stages reported.
+
+A task is any function ``task(ctx: JobContext) -> dict[str, list[dict]]`` (result tables
+by name) named ``"module:function"``. It reads its inputs through ``ctx`` and calls
+``ctx.progress(done)`` and ``with ctx.stage(name):`` as it goes; these are cheap (no
+database write) and are where a cancel, a shutdown or a lost lease stops the task. A
+heartbeat thread writes the progress and renews the lease every ``lease_s / 3`` seconds
+(at most once a second), so a long stage without progress calls does not lose its job.
+
+Workers report what happens as plain dicts on an ``emit`` callable (a process queue to
+the service, which turns them into metrics, log lines and spans).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from okf.store.jobs import JobStore, JobView, LeaseLostError
+
+Tables = dict[str, list[dict[str, Any]]]
+Task = Callable[["JobContext"], Tables]
+Emit = Callable[[dict[str, Any]], None]
+
+log = logging.getLogger("okf.store")
+
+
+class JobCancelledError(Exception):
+    """The owner cancelled the job while it ran."""
+
+
+class JobInterruptedError(Exception):
+    """The worker is shutting down; the job goes back to the queue."""
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """What a worker process needs; plain values, so it crosses a process boundary."""
+
+    database_url: str
+    task: str
+    lease_s: float = 30.0
+    poll_s: float = 1.0
+    nice: int = 10
+    max_attempts: int = 2
+
+
+def resolve_task(ref: str) -> Task:
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+class JobContext:
+    """A running job as its task sees it: inputs, options, progress."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        job: JobView,
+        worker: str,
+        lease_s: float,
+        emit: Emit,
+        stop: Any = None,
+    ) -> None:
+        self.store, self.job, self.worker, self.lease_s = store, job, worker, lease_s
+        self._emit, self._stop = emit, stop
+        self.done, self.total, self.stage_name = 0, job.total, "starting"
+        self._cancelled = threading.Event()
+        self._lost: LeaseLostError | None = None
+        self._quit = threading.Event()
+        self._beat = threading.Thread(target=self._heartbeat, daemon=True, name="okf-lease")
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return self.job.options
+
+    def documents(self, corpus: str = "own") -> list[dict[str, Any]]:
+        return self.store.documents(self.job.id, corpus)
+
+    def file(self, role: str) -> tuple[str, bytes] | None:
+        return self.store.file(self.job.id, role)
+
+    def progress(self, done: int | None = None, total: int | None = None) -> None:
+        """Record progress; raise if the job must stop (cancel, shutdown, lost lease)."""
+        if done is not None:
+            self.done = done
+        if total is not None:
+            self.total = total
+        self.check()
+
+    def check(self) -> None:
+        if self._lost is not None:
+            raise self._lost
+        if self._cancelled.is_set():
+            raise JobCancelledError(self.job.id)
+        if self._stop is not None and self._stop.is_set():
+            raise JobInterruptedError(self.job.id)
+
+    @contextlib.contextmanager
+    def stage(self, name: str, **attributes: Any) -> Iterator[None]:
+        """A named step of the job: shown as its ``stage``, reported as one span."""
+        self.check()
+        previous, self.stage_name = self.stage_name, name
+        start = time.time()
+        try:
+            yield
+        finally:
+            self.stage_name = previous
+            self._emit(
+                {
+                    "type": "stage",
+                    "job": self.job.id,
+                    "stage": name,
+                    "start": start,
+                    "end": time.time(),
+                    "attributes": {
+                        k: v
+                        for k, v in attributes.items()
+                        if isinstance(v, int | float | str | bool)
+                    },
+                    "traceparent": self.job.traceparent,
+                }
+            )
+
+    def __enter__(self) -> JobContext:
+        self._beat.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._quit.set()
+        self._beat.join(timeout=5)
+
+    def _heartbeat(self) -> None:
+        every = max(0.2, min(1.0, self.lease_s / 3))
+        while not self._quit.wait(every):
+            try:
+                asked = self.store.renew(
+                    self.job.id,
+                    self.worker,
+                    self.lease_s,
+                    done=self.done,
+                    total=self.total,
+                    stage=self.stage_name,
+                )
+            except LeaseLostError as exc:
+                self._lost = exc
+                return
+            except Exception:  # database briefly unreachable: try again next beat
+                log.warning("lease renewal of job %s failed", self.job.id, exc_info=True)
+                continue
+            if asked:
+                self._cancelled.set()
+
+
+def run_job(
+    store: JobStore,
+    task: Task,
+    job: JobView,
+    worker: str,
+    *,
+    lease_s: float,
+    emit: Emit,
+    stop: Any = None,
+) -> str:
+    """Run a claimed job to its end; the state it was left in."""
+    started = time.time()
+    emit(_state(job, "running", started))
+    documents = job.total
+    with JobContext(store, job, worker, lease_s, emit, stop) as ctx:
+        try:
+            tables = task(ctx)
+            ctx.check()
+        except JobCancelledError:
+            state = "cancelled" if store.mark_cancelled(job.id, worker) else "lost"
+            error = "cancelled by its owner"
+        except JobInterruptedError:
+            state = "queued" if store.release(job.id, worker) else "lost"
+            error = "worker stopped; job returned to the queue"
+        except LeaseLostError as exc:
+            state, error = "lost", str(exc)
+        except Exception as exc:  # the task's own failure: the reason is kept for the owner
+            error = f"{type(exc).__name__}: {exc}"
+            state = "failed" if store.fail(job.id, worker, error) else "lost"
+        else:
+            error = None
+            if store.complete(job.id, worker, tables):
+                state = "done"
+            elif store.mark_cancelled(job.id, worker):
+                state, error = "cancelled", "cancelled by its owner"
+            else:
+                state = "lost"
+    emit(
+        _state(job, state, time.time(), error=error, duration=time.time() - started)
+        | {"documents": documents if state == "done" else ctx.done}
+    )
+    return state
+
+
+def _state(job: JobView, state: str, at: float, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "state",
+        "job": job.id,
+        "owner": job.owner,
+        "state": state,
+        "at": at,
+        "attempt": job.attempts,
+        "traceparent": job.traceparent,
+        **extra,
+    }
+
+
+def worker_main(config: WorkerConfig, name: str, events: Any, wake: Any, stop: Any) -> None:
+    """A worker process: claim, run, repeat until ``stop``; lower CPU priority than the
+    request path, so a running job takes the CPU the service leaves over."""
+    if config.nice:
+        os.nice(config.nice)
+    store = JobStore(config.database_url, run_migrations=False)
+    task = resolve_task(config.task)
+    try:
+        while not stop.is_set():
+            try:
+                job = store.claim(name, config.lease_s, max_attempts=config.max_attempts)
+            except Exception:
+                log.warning("claiming a job failed; retrying", exc_info=True)
+                job = None
+            if job is None:
+                wake.wait(config.poll_s)
+                wake.clear()
+                continue
+            run_job(store, task, job, name, lease_s=config.lease_s, emit=events.put, stop=stop)
+    finally:
+        store.dispose()

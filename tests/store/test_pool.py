@@ -1,0 +1,130 @@
+"""The worker pool, with real worker processes, on SQLite and PostgreSQL: jobs run to
+the end with rising progress, cancel, fail with their reason, and survive a killed worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from okf.store import JobPool, JobStore, NewJob, PoolConfig, WorkerConfig
+
+TASK = "tests.store.tasks:word_counts"
+DOCS = [{"id": str(i), "text": f"café chá café palavra{i}"} for i in range(8)]
+
+pytestmark = pytest.mark.slow
+
+
+def wait_for(predicate, timeout: float = 60.0, every: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = predicate()
+        if got:
+            return got
+        time.sleep(every)
+    raise AssertionError("condition not met in time")
+
+
+def make_pool(store: JobStore, events: list, *, lease_s: float = 30.0, max_attempts=2) -> JobPool:
+    worker = WorkerConfig(
+        store.url, TASK, lease_s=lease_s, poll_s=0.2, nice=0, max_attempts=max_attempts
+    )
+    pool = PoolConfig(janitor_s=0.2)
+    return JobPool(store, worker, pool, events.append).start()
+
+
+def test_job_runs_to_done_with_rising_progress_and_events(store):
+    events: list = []
+    pool = make_pool(store, events)
+    try:
+        job_id = store.submit(NewJob("alice", {"pause_s": 0.15}, DOCS)).id
+        pool.notify()
+        seen = []
+
+        def finished():
+            job = store.get(job_id)
+            seen.append(job.done)
+            return job.state == "done"
+
+        wait_for(finished)
+    finally:
+        pool.stop()
+    assert seen == sorted(seen) and seen[-1] == len(DOCS)
+    assert any(0 < d < len(DOCS) for d in seen)  # progress was visible mid-job
+    total, rows = store.rows(job_id, "keywords")
+    assert rows[0] == {"phrase": "café", "count": 16} and total == 2 + len(DOCS)
+    states = [e["state"] for e in events if e["type"] == "state" and e["job"] == job_id]
+    assert states == ["running", "done"]
+    assert {e["stage"] for e in events if e["type"] == "stage"} == {"count", "rank"}
+
+
+def test_failure_keeps_its_reason(store):
+    events: list = []
+    pool = make_pool(store, events)
+    try:
+        job_id = store.submit(NewJob("alice", {"fail": True}, DOCS[:1])).id
+        pool.notify()
+        job = wait_for(lambda: (j := store.get(job_id)).finished and j)
+    finally:
+        pool.stop()
+    assert job.state == "failed" and job.error == "ValueError: asked to fail"
+
+
+def test_cancel_a_running_job(store):
+    pool = make_pool(store, [])
+    try:
+        job_id = store.submit(NewJob("alice", {"pause_s": 0.2}, DOCS * 5)).id
+        pool.notify()
+        wait_for(lambda: store.get(job_id).done > 0)
+        store.cancel(job_id, "alice")
+        job = wait_for(lambda: (j := store.get(job_id)).finished and j, timeout=20)
+    finally:
+        pool.stop()
+    assert job.state == "cancelled" and job.done < len(DOCS) * 5
+    assert store.rows(job_id, "keywords") == (0, [])
+
+
+def test_killed_worker_job_is_taken_again_and_finishes(store, tmp_path):
+    pid_file = tmp_path / "pids"
+    pool = make_pool(store, [], lease_s=1.5)
+    try:
+        job_id = store.submit(
+            NewJob("alice", {"pause_s": 0.1, "pid_file": str(pid_file)}, DOCS * 2)
+        ).id
+        pool.notify()
+        wait_for(lambda: store.get(job_id).done >= 2)
+        os.kill(int(pid_file.read_text().split()[0]), signal.SIGKILL)  # no clean-up at all
+        job = wait_for(lambda: (j := store.get(job_id)).finished and j, timeout=60)
+    finally:
+        pool.stop()
+    assert job.state == "done" and job.attempts == 2
+    assert len(set(pid_file.read_text().split())) == 2  # a new worker process ran it
+    assert store.rows(job_id, "keywords")[1][0] == {"phrase": "café", "count": 32}
+
+
+def test_killed_on_last_attempt_fails_with_reason(store, tmp_path):
+    pid_file = tmp_path / "pids"
+    pool = make_pool(store, [], lease_s=1.5, max_attempts=1)
+    try:
+        job_id = store.submit(
+            NewJob("alice", {"pause_s": 0.3, "pid_file": str(pid_file)}, DOCS * 4)
+        ).id
+        pool.notify()
+        wait_for(lambda: store.get(job_id).done >= 1)
+        os.kill(int(pid_file.read_text().split()[0]), signal.SIGKILL)
+        job = wait_for(lambda: (j := store.get(job_id)).finished and j, timeout=60)
+    finally:
+        pool.stop()
+    assert job.state == "failed" and "stopped" in job.error
+
+
+def test_stop_returns_a_running_job_to_the_queue(store):
+    pool = make_pool(store, [])
+    job_id = store.submit(NewJob("alice", {"pause_s": 0.2}, DOCS * 5)).id
+    pool.notify()
+    wait_for(lambda: store.get(job_id).done > 0)
+    pool.stop()
+    job = store.get(job_id)
+    assert (job.state, job.attempts) == ("queued", 0)
