@@ -5,6 +5,8 @@
 #   OKF_PORT (8000)  PROMETHEUS_PORT (9090)  ALERTMANAGER_PORT (9093)
 #   SLACK_WEBHOOK_URL_FILE  a file holding a real Slack webhook URL; without it a local
 #                           fake webhook prints every notification in this terminal
+#   HEARTBEAT_URL           the dead man's switch the Watchdog pings (with
+#   HEARTBEAT_TOKEN_FILE    its bearer token); without it a local fake one, silent
 #   OKF_STACK_DIR           data and derived configs (default ~/.local/state/okf-stack)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,11 +65,23 @@ if [ -z "$WEBHOOK_FILE" ]; then
   [ -s "$WEBHOOK_FILE" ] || { echo "stack: fake Slack webhook did not start" >&2; exit 1; }
 fi
 
+# The Watchdog heartbeat: the real dead man's switch, or a local fake one (not echoed).
+HB_URL=${HEARTBEAT_URL:-}
+if [ -z "$HB_URL" ]; then
+  rm -f "$STATE/fake-heartbeat-url"
+  "$PY" monitoring/alertmanager/dev_slack_sink.py --quiet --url-file "$STATE/fake-heartbeat-url" &
+  PIDS+=($!)
+  for _ in $(seq 1 40); do [ -s "$STATE/fake-heartbeat-url" ] && break; sleep 0.25; done
+  [ -s "$STATE/fake-heartbeat-url" ] || { echo "stack: fake heartbeat did not start" >&2; exit 1; }
+  HB_URL=$(cat "$STATE/fake-heartbeat-url")
+fi
+
 # Copies of prometheus.yml and config.yaml with this run's ports and paths; everything
 # else (rules, jobs, routes, receivers, inhibit rules, templates) is the files' own.
-"$PY" - "$ROOT" "$STATE" "$OKF_PORT" "$ALERTMANAGER_PORT" "$WEBHOOK_FILE" <<'PYEOF'
+"$PY" - "$ROOT" "$STATE" "$OKF_PORT" "$ALERTMANAGER_PORT" "$WEBHOOK_FILE" "$HB_URL" \
+  "${HEARTBEAT_TOKEN_FILE:-}" <<'PYEOF'
 import sys, pathlib, yaml
-root, state, okf_port, am_port, webhook = sys.argv[1:]
+root, state, okf_port, am_port, webhook, hb_url, hb_token = sys.argv[1:]
 root, state = pathlib.Path(root), pathlib.Path(state)
 prom = yaml.safe_load((root / "monitoring/prometheus/prometheus.yml").read_text())
 prom["rule_files"] = [str(root / "monitoring/prometheus" / f) for f in prom["rule_files"]]
@@ -81,6 +95,12 @@ am["templates"] = [str(root / "monitoring/alertmanager" / t) for t in am["templa
 for receiver in am["receivers"]:
     for slack in receiver.get("slack_configs", []):
         slack["api_url_file"] = webhook
+    for hook in receiver.get("webhook_configs", []):
+        hook["url"] = hb_url
+        if hb_token:
+            hook["http_config"]["authorization"]["credentials_file"] = hb_token
+        else:
+            hook.pop("http_config", None)
 (state / "alertmanager.yml").write_text(yaml.safe_dump(am, sort_keys=False))
 PYEOF
 
@@ -93,7 +113,8 @@ prometheus-alertmanager --config.file="$STATE/alertmanager.yml" \
 PIDS+=($!); AM_PID=$!
 prometheus --config.file="$STATE/prometheus.yml" --storage.tsdb.path="$STATE/prometheus" \
   --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
-  --web.external-url="http://127.0.0.1:$PROMETHEUS_PORT" >"$STATE/prometheus.log" 2>&1 &
+  --web.external-url="http://127.0.0.1:$PROMETHEUS_PORT" \
+  --enable-feature=exemplar-storage >"$STATE/prometheus.log" 2>&1 &
 PIDS+=($!); PROM_PID=$!
 
 wait_ready okf "http://127.0.0.1:$OKF_PORT/healthz" "$OKF_PID"
@@ -106,6 +127,7 @@ stack: running (logs and data in $STATE)
   Prometheus    http://127.0.0.1:$PROMETHEUS_PORT          (alerts /alerts, targets /targets)
   Alertmanager  http://127.0.0.1:$ALERTMANAGER_PORT
   Slack         $( [ -n "${SLACK_WEBHOOK_URL_FILE:-}" ] && echo "webhook from $SLACK_WEBHOOK_URL_FILE" || echo "fake webhook: notifications are printed here")
+  Heartbeat     $HB_URL (Watchdog, every minute)
   Grafana       not started: see docs/alerts.md (OKF_PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT)
 Ctrl-C stops everything.
 MSG

@@ -93,12 +93,14 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--url-file", help="write the webhook URL to this file")
+    parser.add_argument("--quiet", action="store_true", help="keep, do not print, messages")
     args = parser.parse_args(argv)
-    sink = SlackSink(port=args.port, echo=True).start()
+    sink = SlackSink(port=args.port, echo=not args.quiet).start()
     if args.url_file:
         with open(args.url_file, "w", encoding="utf-8") as f:
             f.write(sink.url + "\n")
-    print(f"fake Slack webhook listening on {sink.url}", flush=True)
+    if not args.quiet:
+        print(f"fake Slack webhook listening on {sink.url}", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -83,10 +83,27 @@ def test_compose_runs_the_whole_stack(compose):
     okf = services["okf"]
     assert okf["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://jaeger:4318"
     assert okf["read_only"] is True and okf["user"].split(":")[0] != "0"
-    # prometheus.yml scrapes 127.0.0.1:8000 and alerts 127.0.0.1:9093: share okf's netns
-    for name in ("prometheus", "alertmanager", "grafana"):
-        assert services[name]["network_mode"] == "service:okf"
-    assert "--storage.tsdb.retention.time=35d" in services["prometheus"]["command"]
+    # each service in its own container on the compose network, none in okf's netns
+    for name, service in services.items():
+        assert "network_mode" not in service, name
+        assert service["networks"] == ["okf"], name
+    assert set(compose["networks"]) == {"okf"}
+    prometheus = services["prometheus"]["command"]
+    assert "--storage.tsdb.retention.time=35d" in prometheus
+    assert "--enable-feature=exemplar-storage" in prometheus
+    assert "--web.external-url=http://127.0.0.1:9090" in prometheus
+    assert "--web.enable-lifecycle" not in prometheus
+    assert "--web.external-url=http://127.0.0.1:9093" in services["alertmanager"]["command"]
+    # the versions the rules and configs are tested with (Debian bookworm)
+    assert services["prometheus"]["image"] == "prom/prometheus:v2.42.0"
+    assert services["alertmanager"]["image"] == "prom/alertmanager:v0.25.0"
+    grafana = services["grafana"]["environment"]
+    assert grafana["OKF_PROMETHEUS_URL"] == "http://prometheus:9090"
+    assert grafana["OKF_JAEGER_URL"] == "http://jaeger:16686"
+    assert grafana["OKF_ELASTICSEARCH_URL"] == "http://elasticsearch:9200"
+    # Elasticsearch: healthy on a local-node check, not on the cluster's colour
+    health = " ".join(services["elasticsearch"]["healthcheck"]["test"])
+    assert "local=true" in health and "wait_for_status" not in health
     # every published port is on loopback only
     for service in services.values():
         for port in service.get("ports", []):
@@ -119,3 +136,20 @@ def test_dockerfile_is_slim_non_root_and_bakes_models():
     assert (
         "torch==2.13.0" in dockerfile and "torch==2.13.0" in (ROOT / "pyproject.toml").read_text()
     )
+
+
+def test_compose_prometheus_config_is_the_local_one_but_for_the_targets():
+    """prometheus-compose.yml = prometheus.yml with the compose network's names."""
+    prom = ROOT / "monitoring" / "prometheus"
+    local = yaml.safe_load((prom / "prometheus.yml").read_text())
+    comp = yaml.safe_load((prom / "prometheus-compose.yml").read_text())
+    (job,) = comp["scrape_configs"]
+    assert job["static_configs"] == [{"targets": ["okf:8000"]}]
+    (am,) = comp["alerting"]["alertmanagers"]
+    assert am["static_configs"] == [{"targets": ["alertmanager:9093"]}]
+    assert comp["global"]["external_labels"] == {"environment": "compose"}
+    for cfg in (local, comp):
+        cfg["scrape_configs"][0].pop("static_configs")
+        cfg["alerting"]["alertmanagers"][0].pop("static_configs")
+        cfg["global"].pop("external_labels")
+    assert comp == local

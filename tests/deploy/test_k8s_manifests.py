@@ -20,7 +20,8 @@ K8S_VERSION = "1.37.0"
 
 # Files under monitoring/ that are not cluster configuration, each with the reason.
 NOT_FOR_THE_CLUSTER = {
-    "prometheus/prometheus.yml": "local runs (make stack, Compose); cluster: prometheus-k8s.yml",
+    "prometheus/prometheus.yml": "local runs (make stack); cluster: prometheus-k8s.yml",
+    "prometheus/prometheus-compose.yml": "Compose; cluster: prometheus-k8s.yml",
     "alertmanager/dev_slack_sink.py": "a local stand-in for Slack",
     "grafana/generate_dashboard.py": "generates the dashboard JSON",
     "elk/inputs.d/docker.yml": "the Compose input",
@@ -184,6 +185,9 @@ def test_secrets_referenced_by_pods_have_templates(objects):
             for volume in spec.get("volumes", []):
                 if "secret" in volume:
                     assert volume["secret"]["secretName"] in templates
+                for source in volume.get("projected", {}).get("sources", []):
+                    if "secret" in source:
+                        assert source["secret"]["name"] in templates
             for c in spec["containers"]:
                 for env in c.get("env", []):
                     ref = env.get("valueFrom", {}).get("secretKeyRef")
@@ -284,12 +288,18 @@ def test_prometheus_and_alertmanager_retention_and_config_paths(objects):
     assert "--data.retention=120h" in am["args"]
     mounts = {m["name"]: m["mountPath"] for m in am["volumeMounts"]}
     am_config = yaml.safe_load((MONITORING / "alertmanager" / "config.yaml").read_text())
-    url_file = am_config["receivers"][0]["slack_configs"][0]["api_url_file"]
+    receivers = {r["name"]: r for r in am_config["receivers"]}
+    url_file = receivers["slack-notifications"]["slack_configs"][0]["api_url_file"]
+    token_file = receivers["heartbeat"]["webhook_configs"][0]["http_config"]["authorization"][
+        "credentials_file"]
     slack_volume = next(v for v in pod_spec(alertmanager)["volumes"] if v["name"] == "slack")
-    assert Path(url_file).parent.as_posix() == mounts["slack"]
-    secret = yaml.safe_load((K8S / "secrets" / "alertmanager-slack.example.yaml").read_text())
-    assert slack_volume["secret"]["secretName"] == secret["metadata"]["name"]
-    assert Path(url_file).name in secret["stringData"]
+    secrets = {s["secret"]["name"] for s in slack_volume["projected"]["sources"]}
+    for path, template in ((url_file, "alertmanager-slack"),
+                           (token_file, "alertmanager-heartbeat")):
+        assert Path(path).parent.as_posix() == mounts["slack"]
+        secret = yaml.safe_load((K8S / "secrets" / f"{template}.example.yaml").read_text())
+        assert secret["metadata"]["name"] in secrets
+        assert Path(path).name in secret["stringData"]
     # Prometheus (prometheus-k8s.yml) looks for Alertmanager pods in "monitoring".
     assert alertmanager["metadata"]["namespace"] == "monitoring"
     assert (
@@ -356,3 +366,25 @@ def test_no_manifest_is_applied_from_outside_the_repository():
         if line.strip().startswith("- ../"):
             target = (K8S / line.strip()[2:]).resolve()
             assert target.is_relative_to(ROOT) and target.exists(), line
+
+
+def test_prometheus_and_alertmanager_are_the_tested_versions_with_external_urls(objects):
+    """Deploy what is tested: the images are the Prometheus / Alertmanager line whose
+    Debian binaries run the rules, promtool and amtool tests (tests/stack)."""
+    prometheus = container(by_kind(objects, "StatefulSet")["prometheus"], "prometheus")
+    alertmanager = container(by_kind(objects, "StatefulSet")["alertmanager"], "alertmanager")
+    assert prometheus["image"] == "prom/prometheus:v2.42.0"
+    assert alertmanager["image"] == "prom/alertmanager:v0.25.0"
+    for tool, line in (("promtool", "2.42."), ("amtool", "0.25.")):
+        path = shutil.which(tool)
+        if path:  # where the stack tests run, the binaries are that line
+            out = subprocess.run([path, "--version"], capture_output=True, text=True)
+            assert f"version {line}" in out.stdout + out.stderr, tool
+    assert "--enable-feature=exemplar-storage" in prometheus["args"]
+    assert any(a.startswith("--web.external-url=http") for a in prometheus["args"])
+    assert any(a.startswith("--web.external-url=http") for a in alertmanager["args"])
+    grafana = {e["name"]: e for e in container(by_kind(objects, "Deployment")["grafana"],
+                                                "grafana")["env"]}
+    assert grafana["OKF_JAEGER_URL"]["value"] == "http://jaeger.monitoring.svc:16686"
+    assert grafana["OKF_ELASTICSEARCH_URL"]["value"] == (
+        "http://elasticsearch.monitoring.svc:9200")

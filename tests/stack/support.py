@@ -6,11 +6,13 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import os
 import re
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -240,9 +242,43 @@ def start_prometheus(tmp: Path, cfg: dict, procs: list[Proc]) -> str:
         [binary("prometheus") or "prometheus", f"--config.file={path}",
          f"--storage.tsdb.path={data}", f"--web.listen-address=127.0.0.1:{port}",
          "--rules.alert.resend-delay=1s", "--rules.alert.for-grace-period=1s",
+         "--enable-feature=exemplar-storage",
          "--log.level=info"],
         tmp / "prometheus.log",
     )
     procs.append(proc)
     proc.wait_ready(f"{base}/-/ready")
     return base
+
+
+def start_service(tmp: Path, procs: list[Proc], flag: Path, otlp: str | None = None) -> str:
+    """The test app (tests/stack/failing_app.py) under uvicorn on a free port; with
+    ``otlp`` set, traced (spans exported there), so requests carry trace ids."""
+    port = free_port()
+    env = {**os.environ, "OKF_STACK_FAIL_FLAG": str(flag),
+           "OKF_STACK_KEYS_FILE": str(tmp / "no-keys.json")}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
+    if otlp:
+        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp
+    proc = Proc("okf", [sys.executable, "-m", "uvicorn", "--factory", "--app-dir",
+                        str(REPO / "tests" / "stack"), "failing_app:create",
+                        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                tmp / "okf.log", cwd=REPO, env=env)
+    procs.append(proc)
+    base = f"http://127.0.0.1:{port}"
+    proc.wait_ready(f"{base}/healthz", timeout=60)
+    return base
+
+
+def prometheus_config(rules_path: Path, service: str, alertmanager: str) -> dict:
+    """prometheus.yml with this run's ports, rules and 1s intervals; jobs, relabelling
+    and alerting as in the file."""
+    cfg = load_yaml(PROM_CONFIG)
+    cfg["global"].update(scrape_interval="1s", evaluation_interval="1s", scrape_timeout="1s")
+    cfg["rule_files"] = [str(rules_path)]
+    (am,) = cfg["alerting"]["alertmanagers"]
+    am["static_configs"] = [{"targets": [alertmanager.removeprefix("http://")]}]
+    (job,) = [j for j in cfg["scrape_configs"] if j["job_name"] == "okf"]
+    job["static_configs"] = [{"targets": [service.removeprefix("http://")]}]
+    return cfg

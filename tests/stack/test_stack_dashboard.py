@@ -206,14 +206,44 @@ def test_every_query_parses_with_promtool(promtool, tmp_path):
     assert bad.returncode != 0
 
 
-def test_provisioning_files():
-    ds = yaml.safe_load((GRAFANA_DIR / "provisioning/datasources/okf-prometheus.yaml")
-                        .read_text())
+def _datasource(name: str) -> dict:
+    ds = yaml.safe_load((GRAFANA_DIR / "provisioning/datasources" / name).read_text())
+    assert ds["apiVersion"] == 1
     (source,) = ds["datasources"]
-    assert ds["apiVersion"] == 1 and source["type"] == "prometheus"
+    return source
+
+
+def test_provisioning_files():
+    source = _datasource("okf-prometheus.yaml")
+    assert source["type"] == "prometheus"
     assert source["uid"] == load()["templating"]["list"][0]["current"]["value"]
     assert source["url"] == "${OKF_PROMETHEUS_URL}"
     prov = yaml.safe_load((GRAFANA_DIR / "provisioning/dashboards/okf.yaml").read_text())
     (provider,) = prov["providers"]
     assert provider["type"] == "file"
     assert provider["options"]["path"] == "${OKF_GRAFANA_DASHBOARDS}"
+
+
+def test_datasources_link_metrics_to_traces_to_logs():
+    """Exemplar trace_id -> Jaeger datasource -> log lines in Elasticsearch by trace_id,
+    with the label and field names the service really writes."""
+    prom, jaeger, es = (_datasource(f"okf-{n}.yaml")
+                        for n in ("prometheus", "jaeger", "elasticsearch"))
+    metrics_py = (REPO / "src/okf/monitoring/metrics.py").read_text()
+    (dest,) = prom["jsonData"]["exemplarTraceIdDestinations"]
+    assert dest["name"] == "trace_id" and '{"trace_id": trace_id}' in metrics_py
+    assert dest["datasourceUid"] == jaeger["uid"] and jaeger["type"] == "jaeger"
+    assert jaeger["url"] == "${OKF_JAEGER_URL}"
+    logs = jaeger["jsonData"]["tracesToLogsV2"]
+    assert logs["datasourceUid"] == es["uid"] and es["type"] == "elasticsearch"
+    assert logs["customQuery"] is True
+    assert logs["query"] == 'trace_id:"${__trace.traceId}"'
+    template = json.loads((REPO / "monitoring/elk/okf-logs-template.json").read_text())
+    fields = template["template"]["mappings"]["properties"]
+    assert fields["trace_id"]["type"] == "keyword" and fields["@timestamp"]["type"] == "date"
+    assert es["url"] == "${OKF_ELASTICSEARCH_URL}"
+    assert es["jsonData"]["index"] == "okf-logs*"
+    assert re.fullmatch(es["jsonData"]["index"].replace("*", ".*"), "okf-logs")  # the stream
+    assert es["jsonData"]["timeField"] == "@timestamp"
+    assert es["jsonData"]["logLevelField"] == "log.level"
+    assert es["secureJsonData"]["basicAuthPassword"] == "${OKF_ELASTICSEARCH_PASSWORD}"

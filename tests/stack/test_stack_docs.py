@@ -14,8 +14,9 @@ from .support import AM_CONFIG, REPO, RULES, load_yaml
 ALERTS_MD = REPO / "docs" / "alerts.md"
 CITING = [ALERTS_MD, REPO / "docs" / "monitoring.md",
           *sorted((REPO / "docs" / "runbooks").glob("*.md"))]
-# Backticked names in those docs that are not rule groups (index, dashboard file).
-NOT_GROUPS = {"okf-logs", "okf-logs*", "okf-logs-*", "okf-api.json", "okf-slo.json"}
+# Backticked names in those docs that are not rule groups (index, dashboards, datasources).
+NOT_GROUPS = {"okf-logs", "okf-logs*", "okf-logs-*", "okf-api.json", "okf-slo.json",
+              "okf-prometheus", "okf-jaeger", "okf-elasticsearch"}
 
 
 def rules_by_alert() -> dict[str, tuple[str, dict]]:

@@ -9,8 +9,6 @@ RESOLVED page."""
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
 
@@ -18,18 +16,15 @@ import httpx
 import pytest
 
 from .support import (
-    PROM_CONFIG,
-    REPO,
-    Proc,
     alertmanager_config,
     dashboard_queries,
     fast_rules,
-    free_port,
     http_json,
-    load_yaml,
     prom_query,
+    prometheus_config,
     start_alertmanager,
     start_prometheus,
+    start_service,
     wait_until,
 )
 
@@ -61,35 +56,6 @@ class Traffic(threading.Thread):
     def stop(self) -> None:
         self.stop_event.set()
         self.join(10)
-
-
-def start_service(tmp, procs: list[Proc], flag) -> str:
-    port = free_port()
-    env = {**os.environ, "OKF_STACK_FAIL_FLAG": str(flag),
-           "OKF_STACK_KEYS_FILE": str(tmp / "no-keys.json")}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
-    proc = Proc("okf", [sys.executable, "-m", "uvicorn", "--factory", "--app-dir",
-                        str(REPO / "tests" / "stack"), "failing_app:create",
-                        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                tmp / "okf.log", cwd=REPO, env=env)
-    procs.append(proc)
-    base = f"http://127.0.0.1:{port}"
-    proc.wait_ready(f"{base}/healthz", timeout=60)
-    return base
-
-
-def prometheus_config(rules_path, service: str, alertmanager: str) -> dict:
-    """prometheus.yml with this run's ports, rules and 1s intervals; jobs, relabelling
-    and alerting as in the file."""
-    cfg = load_yaml(PROM_CONFIG)
-    cfg["global"].update(scrape_interval="1s", evaluation_interval="1s", scrape_timeout="1s")
-    cfg["rule_files"] = [str(rules_path)]
-    (am,) = cfg["alerting"]["alertmanagers"]
-    am["static_configs"] = [{"targets": [alertmanager.removeprefix("http://")]}]
-    (job,) = [j for j in cfg["scrape_configs"] if j["job_name"] == "okf"]
-    job["static_configs"] = [{"targets": [service.removeprefix("http://")]}]
-    return cfg
 
 
 def test_error_burst_pages_once_resolves_and_dashboard_has_data(

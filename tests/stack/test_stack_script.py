@@ -30,6 +30,7 @@ def test_make_stack_runs_and_ctrl_c_stops_everything(prometheus_bin, alertmanage
     env = {**os.environ, **{k: str(v) for k, v in ports.items()},
            "OKF_STACK_DIR": str(tmp_path / "state")}
     env.pop("SLACK_WEBHOOK_URL_FILE", None)
+    env.pop("HEARTBEAT_URL", None)
     proc = subprocess.Popen(["bash", "scripts/stack.sh"], cwd=REPO, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -54,6 +55,12 @@ def test_make_stack_runs_and_ctrl_c_stops_everything(prometheus_bin, alertmanage
             f"http://127.0.0.1:{ports['ALERTMANAGER_PORT']}/api/v2/alerts"]
         status = http_json(f"http://127.0.0.1:{ports['ALERTMANAGER_PORT']}/api/v2/status")
         assert "slack-notifications" in status["config"]["original"]
+        assert "receiver: heartbeat" in status["config"]["original"]
+        assert "Heartbeat     http://127.0.0.1:" in out
+        flags = http_json(f"{prom}/api/v1/status/flags")["data"]
+        assert flags["enable-feature"] == "exemplar-storage"
+        assert flags["web.external-url"] == prom
+        assert status["uptime"] and "http://127.0.0.1:" in out
     finally:
         proc.send_signal(signal.SIGINT)  # what Ctrl-C delivers to the script
         try:
