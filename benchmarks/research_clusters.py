@@ -1,7 +1,7 @@
 """Topic-cluster quality on mixed shared datasets, beside TF-IDF + k-means, in one run.
 
 Each mix puts several shared sets together; a document's topic is its set. Keywords come
-from ``--model`` (default statistical) through the registry, as in ``okf research``; the
+from ``--model`` (default statistical) through the extraction path, as in ``okf research``; the
 clustered keywords (best corpus score first, at most 2,000 per language) are scored by
 purity and NMI (``okf.research.cluster_eval``). Prints a Markdown table per mix.
 
@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from okf.models.catalog import build_registry
+from okf.extraction import build_extractor
 from okf.research.aggregate import Corpus
 from okf.research.cluster import ClusterParams, encoder_for
 from okf.research.cluster_eval import evaluate
@@ -49,12 +49,12 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, nargs="*", default=[0.85])
     parser.add_argument("--mix", choices=sorted(MIXES), nargs="*", default=sorted(MIXES))
     args = parser.parse_args()
-    registry = build_registry()
+    extractor = build_extractor()
     for lang in args.mix:
         records, labels = load(Path(args.datasets), MIXES[lang], args.per_set)
         options = ResearchOptions(model=args.model, lang=lang)
         start = time.perf_counter()
-        corpus = Corpus().extend(extract_results(records, registry, options))
+        corpus = Corpus().extend(extract_results(records, extractor, options))
         rows = corpus.table()[:2000]
         encoder = encoder_for(lang)
         print(

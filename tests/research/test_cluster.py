@@ -67,7 +67,7 @@ def test_relative_similarity_undoes_a_compressed_cosine_range() -> None:
 
 @pytest.mark.slow
 def test_measured_on_shared_sets_beats_clustering_bare_phrases() -> None:
-    from okf.models.catalog import build_registry
+    from okf.extraction import build_extractor
     from okf.research.cluster_eval import evaluate
     from okf.research.pipeline import ResearchOptions, extract_results
 
@@ -81,7 +81,7 @@ def test_measured_on_shared_sets_beats_clustering_bare_phrases() -> None:
             records.append({"id": path.stem, "text": path.read_text(encoding="utf-8")})
             labels.append(name)
     options = ResearchOptions(model="statistical", lang="pt")
-    corpus = Corpus().extend(extract_results(records, build_registry(), options))
+    corpus = Corpus().extend(extract_results(records, build_extractor(), options))
     rows = corpus.table()[:600]
     texts = [r["text"] for r in records]
     scores = {s.method: s for s in evaluate(corpus, rows, texts, labels, None, ClusterParams())}

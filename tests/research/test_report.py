@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from okf.cli import main
-from okf.models.catalog import build_registry
+from okf.extraction import build_extractor
 from okf.research.export import SHEETS, tables, write_report
 from okf.research.pipeline import FeedStats, ResearchOptions, build_report, extract_results
 from okf.research.sources import read_records
@@ -34,12 +34,12 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def report(sites: tuple[Path, Path]):  # type: ignore[no-untyped-def]
     yours, theirs = sites
-    registry = build_registry()
+    extractor = build_extractor()
     telemetry = ResearchTelemetry()
-    registry.add_observer(telemetry.observe)
+    extractor.registry.add_observer(telemetry.observe)
     options = ResearchOptions(model="statistical", encoders={})
-    feed = extract_results(read_records(str(yours)), registry, options, FeedStats())
-    rival = extract_results(read_records(str(theirs)), registry, options, FeedStats())
+    feed = extract_results(read_records(str(yours)), extractor, options, FeedStats())
+    rival = extract_results(read_records(str(theirs)), extractor, options, FeedStats())
     built = build_report(feed, options, telemetry, competitor=rival)
     built.telemetry = telemetry  # type: ignore[attr-defined]
     return built

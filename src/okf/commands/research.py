@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from okf.models.catalog import build_registry
+    from okf.extraction import build_extractor
     from okf.research.cluster import ClusterParams
     from okf.research.export import write_report
     from okf.research.metrics import parse_weights
@@ -78,12 +78,12 @@ def _run(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"--metrics {args.metrics}: no such file")
     _configure_logs()
     telemetry = ResearchTelemetry()
-    registry = build_registry()
-    registry.add_observer(telemetry.observe)
+    extractor = build_extractor()
+    extractor.registry.add_observer(telemetry.observe)
     stats, their_stats = FeedStats(), FeedStats()
-    yours = extract_results(read_records(args.input), registry, options, stats)
+    yours = extract_results(read_records(args.input), extractor, options, stats)
     theirs = (
-        extract_results(read_records(args.compare), registry, options, their_stats)
+        extract_results(read_records(args.compare), extractor, options, their_stats)
         if args.compare
         else None
     )
@@ -95,7 +95,7 @@ def _run(args: argparse.Namespace) -> int:
     counts = {
         **report.summary,
         "skipped_documents": len(stats.skipped) + len(their_stats.skipped),
-        "model": registry.get(args.model).name,
+        "model": extractor.model(args.model).name,
     }
     fields = telemetry.finish(counts)
     for doc_id, why in stats.skipped + their_stats.skipped:

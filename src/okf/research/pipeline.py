@@ -1,7 +1,8 @@
 """One research run: documents → per-document keywords → tables → report.
 
-:func:`extract_results` is the feed: it runs the model registry over a stream of
-records in chunks (the registry times and reports every call) and yields
+:func:`extract_results` is the feed: it runs the one extraction path
+(:class:`okf.extraction.Extractor`, whose registry times and reports every call) over a
+stream of records in chunks and yields
 :class:`DocResult`; anything yielding DocResults (batch output rows through
 ``documents.from_row``) can replace it. :func:`build_report` does the rest.
 """
@@ -12,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from okf.models.base import ExtractOptions, ModelRegistry
+from okf.extraction import CONVERTERS, ExtractionInput, ExtractionOptions, Extractor
 from okf.research.aggregate import Corpus, KeywordRow
 from okf.research.cluster import Cluster, ClusterParams, PhraseEncoder, cluster_keywords
 from okf.research.documents import DocResult, keywords_of
@@ -22,7 +23,6 @@ from okf.research.metrics import DEFAULT_WEIGHTS, Joined, index, opportunity, re
 from okf.research.questions import find_questions, merge
 from okf.research.sources import Record
 from okf.research.telemetry import ResearchTelemetry
-from okf.text import InvalidTextError, prepare
 
 #: Keywords kept per document: more than a page's usual 10, so that the corpus sees
 #: secondary topics, and ranks 1–3 (cannibalization) stay the model's own.
@@ -69,38 +69,48 @@ class FeedStats:
 
 def extract_results(
     records: Iterable[Record],
-    registry: ModelRegistry,
+    extractor: Extractor,
     options: ResearchOptions,
     stats: FeedStats | None = None,
 ) -> Iterator[DocResult]:
-    """Keywords of each readable record; unreadable ones are counted in ``stats``."""
+    """Keywords of each readable record through the one extraction path, in chunks;
+    unreadable records are counted in ``stats`` and left out."""
     stats = stats if stats is not None else FeedStats()
-    model = registry.get(options.model)
-    model.load()
-    extract_options = ExtractOptions(top_n=options.top_n)
-    chunk: list[tuple[Record, object]] = []
+    run_options = ExtractionOptions(top_n=options.top_n, language=options.lang, model=options.model)
+    chunk: list[Record] = []
     for record in records:
         stats.documents += 1
-        try:
-            doc = prepare(record["text"], record.get("lang") or options.lang)
-        except InvalidTextError as exc:
-            stats.skipped.append((str(record["id"]), str(exc)))
-            continue
-        chunk.append((record, doc))
+        chunk.append(record)
         if len(chunk) >= CHUNK:
-            yield from _run_chunk(chunk, registry, model.name, extract_options)
+            yield from _run_chunk(chunk, extractor, run_options, stats)
             chunk = []
     if chunk:
-        yield from _run_chunk(chunk, registry, model.name, extract_options)
+        yield from _run_chunk(chunk, extractor, run_options, stats)
 
 
-def _run_chunk(chunk, registry, model_name, extract_options) -> Iterator[DocResult]:  # type: ignore[no-untyped-def]
-    results = registry.predict(model_name, [d for _, d in chunk], extract_options)
-    for (record, doc), keywords in zip(chunk, results, strict=True):
+def _input(record: Record) -> ExtractionInput:
+    kind = record.get("content_type") or "text/plain"
+    return ExtractionInput(
+        record["text"],
+        title=record.get("title"),
+        content_type=kind if kind in CONVERTERS else "text/plain",
+        lang=record.get("lang") or None,
+        id=str(record["id"]),
+    )
+
+
+def _run_chunk(
+    chunk: list[Record], extractor: Extractor, options: ExtractionOptions, stats: FeedStats
+) -> Iterator[DocResult]:
+    results = extractor.run([_input(r) for r in chunk], options, errors="keep")
+    for record, result in zip(chunk, results, strict=True):
+        if result.error is not None:
+            stats.skipped.append((str(record["id"]), str(result.error)))
+            continue
         yield DocResult(
             id=str(record["id"]),
-            lang=doc.language,
-            keywords=keywords_of(keywords),
+            lang=result.language or "en",
+            keywords=keywords_of(result.keywords),
             url=record.get("url") or None,
             title=record.get("title") or None,
             questions=tuple(find_questions(record["text"])),

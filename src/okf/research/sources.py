@@ -15,6 +15,9 @@ from typing import Any
 
 Record = dict[str, Any]
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+#: Markdown goes to the extraction path as such (converted there when a converter for
+#: it is registered); HTML is reduced to text here, headings on their own lines.
+CONTENT_TYPES = {".md": "text/markdown", ".markdown": "text/markdown"}
 
 
 def read_records(source: str) -> Iterator[Record]:
@@ -42,6 +45,7 @@ def _folder(root: Path) -> Iterator[Record]:
             "id": path.relative_to(root).as_posix(),
             "text": text,
             "title": first.lstrip("# ").strip()[:200] or None,
+            "content_type": CONTENT_TYPES.get(path.suffix.lower(), "text/plain"),
         }
 
 

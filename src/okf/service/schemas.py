@@ -161,3 +161,37 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     status: str
     models: dict[str, str]
+
+
+# ----------------------------------------------------------------------------- intent
+
+#: Most phrases one ``POST /v1/keywords/intent`` call classifies.
+MAX_INTENT_PHRASES = 1000
+Phrase = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class IntentRequest(BaseModel):
+    """Keyword phrases to classify by search intent (okf.research.intent)."""
+
+    model_config = _STRICT
+
+    phrases: list[Phrase] = Field(min_length=1, max_length=MAX_INTENT_PHRASES)
+    brands: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Brand names: a phrase made of one is navigational.",
+    )
+    language: Language = Field("auto", description="Cue lists: `auto` uses both pt and en.")
+
+
+class IntentOut(BaseModel):
+    phrase: str
+    intent: Literal["informational", "commercial", "transactional", "navigational"]
+    modifiers: list[Literal["question", "comparison", "local"]]
+    funnel: Literal["top", "middle", "bottom"]
+    reason: str
+
+
+class IntentResponse(BaseModel):
+    results: list[IntentOut]
+    took_ms: float

@@ -1,4 +1,4 @@
-"""The API's routers, one per area: keywords, models, health.
+"""The API's routers, one per area: keywords, intent (research), models, health.
 
 Each module holds a module-level ``router``; :data:`ROUTERS` lists them in the order
 the app includes them. Handlers only validate, call the one extraction path
@@ -10,9 +10,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
-from okf.service.api import health, keywords, models
+from okf.service.api import health, intent, keywords, models
 
-ROUTERS: tuple[APIRouter, ...] = (keywords.router, models.router, health.router)
+ROUTERS: tuple[APIRouter, ...] = (keywords.router, intent.router, models.router, health.router)
 
 
 def json_body_paths() -> set[str]:
