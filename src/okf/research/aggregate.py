@@ -118,6 +118,8 @@ class Corpus:
         self.docs: list[DocInfo] = []
         self.entries: dict[str, Entry] = {}
         self.questions: list[tuple[str, int]] = []  # (question, doc index)
+        self.vocabulary: dict[str, int] = {}
+        self.terms: list[list[tuple[int, int]]] = []  # per document: (word id, count)
 
     def add(self, result: DocResult) -> None:
         index = len(self.docs)
@@ -138,6 +140,8 @@ class Corpus:
             entry.langs[result.lang] += 1
             entry.hits.append(seen[key])
         self.questions += [(q, index) for q in result.questions]
+        vocab = self.vocabulary
+        self.terms.append([(vocab.setdefault(w, len(vocab)), n) for w, n in result.terms])
 
     def extend(self, results: Iterable[DocResult]) -> Corpus:
         for result in results:

@@ -5,6 +5,9 @@ Keywords of one language are grouped by scikit-learn's agglomerative clustering
 
 - **documents**: cosine of the keywords' per-document score vectors (pages that rank
   both keywords make them one topic on this site);
+- **context**: cosine of the keywords' contexts, each the score-weighted sum of the
+  TF-IDF word vectors of the documents that rank it (pages on one topic share words
+  even when their ranked keywords differ); needs the texts' words (``DocResult.terms``);
 - **stems**: Jaccard overlap of the keywords' stemmed words ("seo técnico", "seo local");
 - **vectors** (where a phrase encoder serves the language): cosine of phrase vectors,
   made *relative* to this keyword set, ``(cos − median) / (q99 − median)`` clipped to
@@ -39,6 +42,7 @@ _ENCODERS: dict[str, Callable[[], PhraseEncoder | None]] = {}
 @dataclass(frozen=True)
 class ClusterParams:
     documents: float = 0.5
+    context: float = 0.0
     stems: float = 0.3
     vectors: float = 0.2
     #: Merge while the average similarity between two groups is above 1 − threshold.
@@ -92,6 +96,8 @@ def similarity(
 ) -> np.ndarray:
     """The mixed keyword-by-keyword similarity (see the module docstring)."""
     parts = [(params.documents, _document_similarity(corpus, rows))]
+    if params.context > 0 and any(corpus.terms):
+        parts.append((params.context, _context_similarity(corpus, rows)))
     parts.append((params.stems, _stem_similarity(rows)))
     if encoder is not None and params.vectors > 0:
         parts.append((params.vectors, relative(encoder([r.phrase for r in rows]))))
@@ -110,17 +116,42 @@ def relative(vectors: np.ndarray) -> np.ndarray:
     return np.clip((cos - low) / max(high - low, 1e-6), 0.0, 1.0)
 
 
-def _document_similarity(corpus: Corpus, rows: Sequence[KeywordRow]) -> np.ndarray:
+def _keyword_documents(corpus: Corpus, rows: Sequence[KeywordRow]) -> sparse.csr_matrix:
+    """Keywords × documents, each cell the keyword's score on that page."""
     data, ri, ci = [], [], []
     for i, row in enumerate(rows):
         for hit in corpus.entries[row.key].hits:
             ri.append(i)
             ci.append(hit.doc)
             data.append(max(hit.score, 1e-6))
-    m = sparse.csr_matrix((data, (ri, ci)), shape=(len(rows), max(1, len(corpus.docs))))
+    return sparse.csr_matrix((data, (ri, ci)), shape=(len(rows), max(1, len(corpus.docs))))
+
+
+def _cosine(m: sparse.csr_matrix) -> np.ndarray:
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     m = sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ m
     return np.asarray((m @ m.T).todense())
+
+
+def _document_similarity(corpus: Corpus, rows: Sequence[KeywordRow]) -> np.ndarray:
+    return _cosine(_keyword_documents(corpus, rows))
+
+
+def _context_similarity(corpus: Corpus, rows: Sequence[KeywordRow]) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    data, ri, ci = [], [], []
+    for d, terms in enumerate(corpus.terms):
+        for word, count in terms:
+            ri.append(d)
+            ci.append(word)
+            data.append(count)
+    shape = (len(corpus.docs), max(1, len(corpus.vocabulary)))
+    counts = sparse.csr_matrix((data, (ri, ci)), shape=shape)
+    in_docs = np.asarray((counts > 0).sum(axis=0)).ravel()
+    counts = counts[:, np.flatnonzero(in_docs >= 2)]  # words of one page say nothing shared
+    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
+    return _cosine(sparse.csr_matrix(_keyword_documents(corpus, rows) @ tfidf))
 
 
 def _stem_similarity(rows: Sequence[KeywordRow]) -> np.ndarray:

@@ -75,9 +75,13 @@ def evaluate(
 ) -> list[Score]:
     """Scores of ours (with and without vectors, and each signal alone) and baselines."""
     truth = keyword_labels(corpus, rows, doc_labels)
+    with_context = replace(params, context=params.context or 0.5)
     variants = {
         "okf (documents+stems+vectors)": (params, encoder),
         "okf (documents+stems)": (params, None),
+        "documents+context+stems": (with_context, None),
+        "documents+context+stems+vectors": (with_context, encoder),
+        "context only": (replace(params, documents=0.0, stems=0.0, vectors=0.0, context=1.0), None),
         "documents only": (replace(params, stems=0.0, vectors=0.0), None),
         "stems only": (replace(params, documents=0.0, vectors=0.0), None),
         "vectors only": (replace(params, documents=0.0, stems=0.0), encoder),
@@ -93,14 +97,10 @@ def evaluate(
         scores.append(_score(name, truth, predicted))
     k = max(2, k)
     topics = len(set(doc_labels))
-    coarse = replace(params, n_clusters=topics)
-    scores.append(
-        _score(
-            f"okf (documents+stems), k={topics}",
-            truth,
-            labels_for(similarity(corpus, rows, coarse, None), coarse),
-        )
-    )
+    for name, p in (("documents+stems", params), ("documents+context+stems", with_context)):
+        coarse = replace(p, n_clusters=topics)
+        predicted = labels_for(similarity(corpus, rows, coarse, None), coarse)
+        scores.append(_score(f"{name}, k={topics}", truth, predicted))
     scores.append(
         _score(
             f"tfidf-context k-means (k={topics})",

@@ -6,6 +6,8 @@ engine's JSONL/Parquet rows (``from_row``), so research runs on either.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +35,9 @@ class DocResult:
     title: str | None = None
     text: str | None = None
     questions: tuple[str, ...] = field(default=())
+    #: The document's words and counts (see :func:`context_terms`), for the clusters'
+    #: context signal; empty when the producer had no text (batch rows).
+    terms: tuple[tuple[str, int], ...] = field(default=())
 
     @property
     def label(self) -> str:
@@ -72,3 +77,14 @@ def from_row(row: Mapping[str, Any]) -> DocResult:
         title=row.get("title") or None,
         text=row.get("text") or None,
     )
+
+
+_TERM = re.compile(r"[^\W\d_]{3,}")
+#: Words kept per document for the context signal (the most frequent).
+MAX_TERMS = 300
+
+
+def context_terms(text: str) -> tuple[tuple[str, int], ...]:
+    """The most frequent lowercase words (3+ letters) of a text, with their counts."""
+    counts = Counter(_TERM.findall(text.lower()))
+    return tuple(counts.most_common(MAX_TERMS))

@@ -16,7 +16,7 @@ from pathlib import Path
 from okf.extraction import CONVERTERS, ExtractionInput, ExtractionOptions, Extractor
 from okf.research.aggregate import Corpus, KeywordRow
 from okf.research.cluster import Cluster, ClusterParams, PhraseEncoder, cluster_keywords
-from okf.research.documents import DocResult, keywords_of
+from okf.research.documents import DocResult, context_terms, keywords_of
 from okf.research.gap import CannibalRow, GapRow, cannibalization, content_gap
 from okf.research.intent import IntentClassifier
 from okf.research.metrics import DEFAULT_WEIGHTS, Joined, index, opportunity, read_metrics
@@ -114,6 +114,7 @@ def _run_chunk(
             url=record.get("url") or None,
             title=record.get("title") or None,
             questions=tuple(find_questions(record["text"])),
+            terms=context_terms(record["text"]),
         )
 
 
