@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real Prometheus and Alertmanager (with promtool and amtool) that the
-# stack tests start on 127.0.0.1, and the PostgreSQL server the store tests start,
-# when they are missing. Needs root (CI runs as root).
+# stack tests start on 127.0.0.1, the PostgreSQL server the store tests start, and the
+# Pushgateway the batch tests push to, when they are missing. Needs root (CI runs as root).
 set -euo pipefail
 missing=()
 command -v prometheus >/dev/null || missing+=(prometheus)
@@ -10,6 +10,7 @@ command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanag
 command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
 # PostgreSQL server binaries: tests/store starts a throwaway cluster (initdb, pg_ctl).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+command -v prometheus-pushgateway >/dev/null || missing+=(prometheus-pushgateway)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing ${missing[*]}: run as root or: sudo apt-get install -y ${missing[*]}" >&2

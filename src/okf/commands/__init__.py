@@ -6,6 +6,7 @@ To add a subcommand, write ``okf/commands/<name>.py`` with ``register`` (which s
 
 COMMANDS: list[str] = [
     "extract",
+    "batch",
     "bench",
     "bench-overhead",
     "serve",
