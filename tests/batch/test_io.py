@@ -19,6 +19,7 @@ from okf.batch.readers import (
 )
 from okf.batch.work import BatchJob, Worker
 from okf.batch.writers import OutputError, PartWriter, read_rows
+from okf.extraction import ExtractionOptions
 
 from .corpus import EN, PT, write_folder
 
@@ -85,7 +86,9 @@ def test_csv_and_parquet_give_the_same_records_as_jsonl(tmp_path: Path) -> None:
 def test_a_bad_byte_in_a_csv_spoils_only_its_row(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
     path.write_bytes(b"id,text\na,good text here\nb,bad \xff byte\nc,more good text\n")
-    worker = Worker(BatchJob(batch_id="t", model="statistical"), configure_logs=False)
+    worker = Worker(
+        BatchJob(batch_id="t", options=ExtractionOptions(model="statistical")), configure_logs=False
+    )
     rows = [worker.run_one(r) for r in read_records(str(path))]
     assert [(r["id"], r["error"]) for r in rows] == [("a", None), ("b", "undecodable"), ("c", None)]
 

@@ -168,4 +168,4 @@ def test_bad_arguments_are_one_line_errors(
     assert batch([str(tmp_path / "missing"), "-o", out], capsys)[1].startswith("okf batch: error")
     assert batch([str(source), "-o", str(tmp_path / "o.txt")], capsys)[0] == 1
     code, err = batch([str(source), "-o", out, "--top", "0"], capsys)
-    assert code == 1 and "--top" in err
+    assert code == 1 and "top_n" in err

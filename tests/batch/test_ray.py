@@ -19,6 +19,7 @@ from okf.batch.runner import RunPlan, run_batch
 from okf.batch.telemetry import BatchTelemetry
 from okf.batch.work import BatchJob
 from okf.batch.writers import read_rows
+from okf.extraction import ExtractionOptions
 
 from .corpus import mixed_texts, write_folder, write_jsonl
 
@@ -36,7 +37,7 @@ def local_ray():  # type: ignore[no-untyped-def]
 
 def run(source: Path, out: Path, engine: str, **plan: object) -> tuple[list[dict], object]:
     telemetry = BatchTelemetry(f"t-{engine}", models=["statistical"])
-    job = BatchJob(batch_id=f"t-{engine}", model="statistical")
+    job = BatchJob(batch_id=f"t-{engine}", options=ExtractionOptions(model="statistical"))
     options = {"workers": 2, "chunk_size": 8, "progress": False, **plan}
     summary = run_batch(RunPlan(str(source), out, engine=engine, **options), job, telemetry)
     rows = sorted(read_rows(out), key=lambda r: r["id"])

@@ -18,6 +18,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from okf.batch.runner import RunPlan, run_batch
 from okf.batch.telemetry import BatchTelemetry
 from okf.batch.work import BatchJob
+from okf.extraction import ExtractionOptions
 from tests.monitoring.helpers import free_port
 
 from .corpus import mixed_texts, write_jsonl
@@ -51,7 +52,9 @@ def test_worker_predictions_reach_the_driver_with_one_span_per_chunk(tmp_path: P
     exporter = InMemorySpanExporter()
     telemetry = BatchTelemetry("b-test", models=["statistical"], span_exporter=exporter)
     plan = RunPlan(str(source), tmp_path / "out.jsonl", workers=2, chunk_size=5, progress=False)
-    summary = run_batch(plan, BatchJob(batch_id="b-test", model="statistical"), telemetry)
+    summary = run_batch(
+        plan, BatchJob(batch_id="b-test", options=ExtractionOptions(model="statistical")), telemetry
+    )
     assert summary.documents == 42 and dict(summary.errors) == {"empty": 1, "binary": 1}
     labels = {"model": "statistical", "status": "ok"}
     assert sample(telemetry, "model_predictions_total", **labels) == 40

@@ -45,14 +45,10 @@ def new_batch_id() -> str:
 
 def check_model(job: BatchJob) -> list[str]:
     """Fail before any worker starts on an unknown or unavailable model; the names."""
-    from okf.models.base import ModelUnavailableError
     from okf.models.catalog import build_registry
 
     registry = build_registry()
-    model = registry.get(job.model)
-    reason = model.unavailable_reason()
-    if reason is not None:
-        raise ModelUnavailableError(reason)
+    registry.resolve(job.options.model)
     return registry.names()
 
 

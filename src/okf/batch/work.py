@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from okf.batch.readers import MAX_BYTES
@@ -28,9 +28,15 @@ from okf.batch.records import (
     Record,
     Row,
 )
-from okf.models.base import ExtractOptions, PredictionEvent
+from okf.extraction import DEFAULTS, ExtractionOptions
+from okf.models.base import PredictionEvent
 from okf.text import MAX_CHARS
-from okf.text.errors import EmptyTextError, InvalidTextError, TextTooLargeError
+from okf.text.errors import (
+    EmptyTextError,
+    InvalidEncodingError,
+    InvalidTextError,
+    TextTooLargeError,
+)
 
 
 @dataclass(frozen=True)
@@ -38,9 +44,7 @@ class BatchJob:
     """What every worker needs to know; small and picklable (sent once per worker)."""
 
     batch_id: str
-    model: str | None = None
-    language: str = "auto"
-    options: ExtractOptions = field(default_factory=ExtractOptions)
+    options: ExtractionOptions = DEFAULTS  # model, language, top_n, max_ngram, diversity
     budget_s: float | None = 10.0  # per document; a slower call becomes model_timeout
     log_input_text: str = "truncate"
     log_level: str = "INFO"
@@ -104,18 +108,34 @@ def decode(record: Record) -> str:
 
 
 def text_problem(exc: InvalidTextError) -> TextProblem:
+    """The error reason of a text the extraction path refused."""
     if isinstance(exc, EmptyTextError):
         return TextProblem(EMPTY, str(exc))
     if isinstance(exc, TextTooLargeError):
         return TextProblem(TOO_LONG, str(exc))
+    if isinstance(exc, InvalidEncodingError):
+        return TextProblem(UNDECODABLE, str(exc))
     return TextProblem(INVALID, str(exc))
+
+
+def content_type(record: Record) -> str:
+    """The record's content type when a converter handles it, else ``text/plain``.
+
+    Markdown and HTML converters (``okf.text.markup``) register in
+    ``okf.extraction.CONVERTERS``; until they do, such files are read as plain text
+    rather than refused.
+    """
+    from okf.extraction import CONVERTERS
+
+    kind = str(record.get("content_type") or "text/plain")
+    return kind if kind.split(";", 1)[0].strip().lower() in CONVERTERS else "text/plain"
 
 
 class Worker:
     """One loaded model and the path a document takes through it."""
 
     def __init__(self, job: BatchJob, *, configure_logs: bool = True) -> None:
-        from okf.models.base import ModelUnavailableError
+        from okf.extraction import Extractor
         from okf.models.catalog import build_registry
 
         if configure_logs:
@@ -125,13 +145,11 @@ class Worker:
             # os._exit, which would drop queued lines; stdout is flushed per chunk.
             configure_logging(level=job.log_level, service_name=job.service_name, stream=sys.stdout)
         self.job = job
-        self.registry = build_registry()
-        self.model = self.registry.get(job.model)
-        reason = self.model.unavailable_reason()
-        if reason is not None:
-            raise ModelUnavailableError(reason)
-        self.model.load()
-        self.registry.add_observer(self._observe)
+        registry = build_registry()
+        self.extractor = Extractor(registry, default_model=job.options.model, budget_s=job.budget_s)
+        self.model = self.extractor.model(job.options.model)
+        self.extractor.ensure_loaded(self.model)
+        registry.add_observer(self._observe)
         self._predictions: list[Prediction] = []
         self._doc_id = ""
 
@@ -188,27 +206,30 @@ class Worker:
         row["keywords"] = keywords
         return row
 
-    def _extract(self, record: Record) -> tuple[str, list[dict[str, Any]]]:
-        from okf.text import prepare
+    def _extract(self, record: Record) -> tuple[str | None, list[dict[str, Any]]]:
+        """One document through the extraction path (one model call, so one metric)."""
+        from okf.extraction import ExtractionInput
 
-        text = decode(record)
+        item = ExtractionInput(
+            decode(record),
+            title=record.get("title"),
+            content_type=content_type(record),
+            lang=record.get("lang"),
+            id=str(record.get("id")),
+        )
         self._doc_id = str(record.get("id"))
-        try:
-            doc = prepare(text, record.get("lang") or self.job.language)
-        except InvalidTextError as exc:
-            raise text_problem(exc) from None
         before = len(self._predictions)
         try:
-            found = self.registry.predict(
-                self.model.name, [doc], self.job.options, budget_s=self.job.budget_s
-            )[0]
+            result = self.extractor.run([item], self.job.options, errors="keep")[0]
         except Exception as exc:  # a model bug on one document must not stop the run
             raise TextProblem(MODEL_ERROR, f"{type(exc).__name__}: {exc}") from None
+        if result.error is not None:
+            raise text_problem(result.error)
         if any(p.status == "timeout" for p in self._predictions[before:]):
             raise TextProblem(
                 MODEL_TIMEOUT, f"the model took over the budget of {self.job.budget_s:g} s"
             )
-        return doc.language, [k.as_dict() for k in found]
+        return result.language, [k.as_dict() for k in result.keywords]
 
 
 # -- the process pool's entry points (module level, so they pickle by name) -----------

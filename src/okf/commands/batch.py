@@ -15,9 +15,9 @@ from pathlib import Path
 from okf.batch.runner import ENGINES, RunPlan, check_model, new_batch_id, run_batch
 from okf.batch.telemetry import BatchTelemetry
 from okf.batch.work import BatchJob
-from okf.models.base import ExtractOptions
+from okf.extraction import ExtractionOptions
 from okf.settings import Settings
-from okf.text import CHOICES, check_language
+from okf.text import CHOICES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -66,12 +66,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def check_args(args: argparse.Namespace) -> None:
-    if args.top < 1:
-        raise ValueError("--top must be at least 1")
-    if args.max_ngram < 1:
-        raise ValueError("--max-ngram must be at least 1")
-    if args.diversity is not None and not 0.0 <= args.diversity <= 1.0:
-        raise ValueError("--diversity must be between 0 and 1")
     if args.workers is not None and args.workers < 1:
         raise ValueError("--workers must be at least 1")
     if args.chunk_size < 1:
@@ -80,17 +74,22 @@ def check_args(args: argparse.Namespace) -> None:
         raise ValueError("--resume and --overwrite exclude each other")
     if args.input == "-" and args.engine == "ray":
         raise ValueError("the ray engine reads files; pipe stdin with --engine local")
-    check_language(args.lang)
 
 
 def run(args: argparse.Namespace) -> int:
     check_args(args)
     settings = Settings()
+    options = ExtractionOptions(
+        top_n=args.top,
+        max_ngram=args.max_ngram,
+        diversity=args.diversity,
+        language=args.lang,
+        model=args.model or settings.default_model,
+    )
+    options.check()  # the same option checks as okf extract and the API
     job = BatchJob(
         batch_id=new_batch_id(),
-        model=args.model or settings.default_model,
-        language=args.lang,
-        options=ExtractOptions(top_n=args.top, max_ngram=args.max_ngram, diversity=args.diversity),
+        options=options,
         budget_s=args.timeout if args.timeout is not None else settings.request_timeout_s,
         log_input_text=settings.log_input_text,
         log_level=settings.log_level,
