@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from okf.extraction import CONVERTERS, ExtractionInput, ExtractionOptions, Extractor
+from okf.models.base import ModelRegistry
 from okf.research.aggregate import Corpus, KeywordRow
 from okf.research.cluster import Cluster, ClusterParams, PhraseEncoder, cluster_keywords
 from okf.research.documents import DocResult, context_terms, keywords_of
@@ -69,12 +70,15 @@ class FeedStats:
 
 def extract_results(
     records: Iterable[Record],
-    extractor: Extractor,
+    extractor: Extractor | ModelRegistry,
     options: ResearchOptions,
     stats: FeedStats | None = None,
 ) -> Iterator[DocResult]:
     """Keywords of each readable record through the one extraction path, in chunks;
-    unreadable records are counted in ``stats`` and left out."""
+    unreadable records are counted in ``stats`` and left out. A bare registry is
+    wrapped in an :class:`Extractor` (no time budget)."""
+    if isinstance(extractor, ModelRegistry):
+        extractor = Extractor(extractor)
     stats = stats if stats is not None else FeedStats()
     run_options = ExtractionOptions(top_n=options.top_n, language=options.lang, model=options.model)
     chunk: list[Record] = []
