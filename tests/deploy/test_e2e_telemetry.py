@@ -126,6 +126,7 @@ class ContainerLog:
         self.lines: list[str] = []
         self._stream = stream
         self._path = path
+        self._lock = threading.Lock()
         path.touch()
         self._thread = threading.Thread(target=self._pump, daemon=True)
         self._thread.start()
@@ -133,11 +134,19 @@ class ContainerLog:
     def _pump(self) -> None:
         with self._path.open("a", encoding="utf-8") as out:
             for line in self._stream:
-                line = line.rstrip("\n")
-                self.lines.append(line)
-                now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f000Z")
-                out.write(f"{now} stdout F {line}\n")
-                out.flush()
+                self._write(out, line.rstrip("\n"))
+
+    def _write(self, out, line: str) -> None:  # type: ignore[no-untyped-def]
+        with self._lock:
+            self.lines.append(line)
+            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f000Z")
+            out.write(f"{now} stdout F {line}\n")
+            out.flush()
+
+    def print_raw(self, line: str) -> None:
+        """A line on the container's stdout that is not the service's JSON (a crash)."""
+        with self._path.open("a", encoding="utf-8") as out:
+            self._write(out, line)
 
     def events(self) -> list[dict[str, Any]]:
         parsed = []
@@ -388,3 +397,37 @@ def test_spans_of_real_requests_reach_the_otlp_receiver(stack):
     assert lines and {e["trace_id"] for e in lines} == {trace_id}
     api_line = next(e for e in lines if e["message"] == "api_request")
     assert api_line["span_id"] == server.span_id.hex()
+
+
+def test_a_line_that_is_not_json_reaches_the_store_and_is_searchable(stack):
+    """A crash's stack trace is not JSON: Filebeat's ndjson parser fails on it and flags
+    the event. The event must still be stored (not rejected by the `error` mapping) and
+    found by a word of it."""
+    marker = f"Crash{secrets.token_hex(4)}Error"
+    stack["log"].print_raw("Traceback (most recent call last):")
+    stack["log"].print_raw(f'  File "/app/okf/x.py", line 7, in f: raise {marker}("boom & <b>")')
+    stack["log"].print_raw(f"{marker}: boom & <b>")
+
+    def found() -> list[dict[str, Any]]:
+        status, body = stack["adapter"].upstream_request(
+            "POST",
+            "/okf-logs/_search",
+            json.dumps({"size": 10, "query": {"match": {"message.text": marker}}}).encode(),
+        )
+        return [h["_source"] for h in json.loads(body)["hits"]["hits"]] if status == 200 else []
+
+    docs = wait_for(lambda: len(found()) >= 2 and found(), 60, "the crash lines in the store")
+    assert {d["message"] for d in docs} == {
+        f'  File "/app/okf/x.py", line 7, in f: raise {marker}("boom & <b>")',
+        f"{marker}: boom & <b>",
+    }
+    for doc in docs:
+        # the parser's complaint is kept, where it does not clash with the service's field
+        assert doc["decode_error"]["type"] == "json" and doc["decode_error"]["message"]
+        assert "error" not in doc
+        assert doc["log"]["file"]["path"].endswith(LOG_NAME)
+    # and the service's own text `error` field still maps as text
+    _, body = stack["adapter"].upstream_request("GET", "/okf-logs/_mapping")
+    properties = json.loads(body)["okf-logs"]["mappings"]["properties"]
+    assert properties["error"]["type"] == "text"
+    assert properties["decode_error"]["properties"]["type"]["type"] == "keyword"

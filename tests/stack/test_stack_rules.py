@@ -54,7 +54,8 @@ def test_promtool_check_config_local(promtool):
 def test_promtool_check_config_kubernetes(promtool, tmp_path):
     """Debian builds Prometheus without Kubernetes discovery, so promtool rejects
     kubernetes_sd_configs; everything else of the cluster config (relabelling, rules,
-    alerting) is checked by swapping each discovery block for a static one."""
+    alerting, the bearer token) is checked by swapping each discovery block for a static
+    one and the mounted token's path for a local file."""
     cfg = load_yaml(PROM_K8S_CONFIG)
     okf = next(j for j in cfg["scrape_configs"] if j["job_name"] == "okf")
     assert okf["kubernetes_sd_configs"] == [{"role": "pod"}]
@@ -62,9 +63,14 @@ def test_promtool_check_config_kubernetes(promtool, tmp_path):
             if r.get("action") == "keep"}
     assert keep[("__meta_kubernetes_pod_label_app_kubernetes_io_name",)] == "okf"
     assert cfg["alerting"]["alertmanagers"][0]["kubernetes_sd_configs"][0]["role"] == "pod"
+    token = tmp_path / "token"  # the mounted Secret's file (promtool checks it exists)
+    token.write_text("t")
     for block in [*cfg["scrape_configs"], *cfg["alerting"]["alertmanagers"]]:
         block.pop("kubernetes_sd_configs")
         block["static_configs"] = [{"targets": ["127.0.0.1:1"]}]
+        if "authorization" in block:
+            assert block["authorization"]["credentials_file"].startswith("/etc/prometheus/")
+            block["authorization"]["credentials_file"] = str(token)
     (tmp_path / "rules.yaml").write_text(RULES.read_text())
     path = tmp_path / "prometheus-k8s.yml"
     path.write_text(yaml.safe_dump(cfg, sort_keys=False))
