@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from okf.cli import main
 from okf.extraction import build_extractor
 from okf.research.export import SHEETS, tables, write_report
-from okf.research.pipeline import FeedStats, ResearchOptions, build_report, extract_results
-from okf.research.sources import read_records
+from okf.research.feed import FeedStats, inline_results, read_records
+from okf.research.pipeline import ResearchOptions, build_report
 from okf.research.telemetry import ResearchTelemetry
 from tests.research.corpus import THEIRS, YOURS
 
@@ -38,8 +38,8 @@ def report(sites: tuple[Path, Path]):  # type: ignore[no-untyped-def]
     telemetry = ResearchTelemetry()
     extractor.registry.add_observer(telemetry.observe)
     options = ResearchOptions(model="statistical", encoders={})
-    feed = extract_results(read_records(str(yours)), extractor, options, FeedStats())
-    rival = extract_results(read_records(str(theirs)), extractor, options, FeedStats())
+    feed = inline_results(read_records(str(yours)), extractor, options, FeedStats())
+    rival = inline_results(read_records(str(theirs)), extractor, options, FeedStats())
     built = build_report(feed, options, telemetry, competitor=rival)
     built.telemetry = telemetry  # type: ignore[attr-defined]
     return built
@@ -147,8 +147,16 @@ def test_cli_end_to_end(sites, tmp_path: Path, capsys, monkeypatch) -> None:  # 
     events = [json.loads(line) for line in logs.getvalue().splitlines() if line.startswith("{")]
     run = [e for e in events if e.get("message") == "research_run"]
     assert len(run) == 1 and run[0]["documents"] == 4
-    assert run[0]["predictions"] == {"statistical:ok": 2}
+    # the batch engine's workers make one model call per document, both corpora counted
+    assert run[0]["predictions"] == {"statistical:ok": 8}
     assert (out / "report.xlsx").is_file() and (out / "keywords.csv").is_file()
+    inline = tmp_path / "inline"
+    assert main(["research", str(yours), "-o", str(inline), "--engine", "inline",
+                 "--model", "statistical", "--no-vectors"]) == 0  # fmt: skip
+    same = (inline / "keywords.csv").read_text(encoding="utf-8")
+    assert (
+        same.splitlines()[:5] == (out / "keywords.csv").read_text(encoding="utf-8").splitlines()[:5]
+    )
 
 
 def test_cli_bad_input_is_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

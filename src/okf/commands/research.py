@@ -38,6 +38,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument(
         "--no-vectors", action="store_true", help="cluster on documents and stems only"
     )
+    parser.add_argument(
+        "--engine",
+        default="local",
+        choices=("local", "ray", "inline"),
+        help="batch engine that extracts (local process pool, ray), or inline (this process)",
+    )
+    parser.add_argument("--workers", type=int, default=None, help="engine workers (CPUs)")
     parser.set_defaults(func=run)
 
 
@@ -54,9 +61,9 @@ def _run(args: argparse.Namespace) -> int:
     from okf.extraction import build_extractor
     from okf.research.cluster import ClusterParams
     from okf.research.export import write_report
+    from okf.research.feed import FeedStats
     from okf.research.metrics import parse_weights
-    from okf.research.pipeline import FeedStats, ResearchOptions, build_report, extract_results
-    from okf.research.sources import read_records
+    from okf.research.pipeline import ResearchOptions, build_report
     from okf.research.telemetry import ResearchTelemetry
 
     if args.top < 1:
@@ -81,12 +88,8 @@ def _run(args: argparse.Namespace) -> int:
     extractor = build_extractor()
     extractor.registry.add_observer(telemetry.observe)
     stats, their_stats = FeedStats(), FeedStats()
-    yours = extract_results(read_records(args.input), extractor, options, stats)
-    theirs = (
-        extract_results(read_records(args.compare), extractor, options, their_stats)
-        if args.compare
-        else None
-    )
+    yours = _feed(args, args.input, extractor, options, telemetry, stats)
+    theirs = _feed(args, args.compare, extractor, options, telemetry, their_stats)
     report = build_report(yours, options, telemetry, competitor=theirs, metrics_file=metrics_file)
     if not report.yours.corpus.docs:
         raise ValueError(f"{args.input}: no readable documents")
@@ -105,6 +108,20 @@ def _run(args: argparse.Namespace) -> int:
     print(f"seconds: {fields['duration']}")
     print(f"report: {written['xlsx'].parent}")
     return 0
+
+
+def _feed(args, source, extractor, options, telemetry, stats):  # type: ignore[no-untyped-def]
+    """The DocResult stream of one corpus (None without a source)."""
+    from okf.research.feed import engine_results, inline_results, read_records
+
+    if source is None:
+        return None
+    if args.engine == "inline":
+        return inline_results(read_records(source), extractor, options, stats)
+    read_records(source)  # a missing input fails now, before any worker starts
+    return engine_results(
+        source, options, telemetry, stats, engine=args.engine, workers=args.workers
+    )
 
 
 def _configure_logs() -> None:

@@ -1,34 +1,31 @@
 """One research run: documents → per-document keywords → tables → report.
 
-:func:`extract_results` is the feed: it runs the one extraction path
-(:class:`okf.extraction.Extractor`, whose registry times and reports every call) over a
-stream of records in chunks and yields
-:class:`DocResult`; anything yielding DocResults (batch output rows through
-``documents.from_row``) can replace it. :func:`build_report` does the rest.
+:mod:`okf.research.feed` yields :class:`DocResult` per document (the batch engine's
+rows, or the one extraction path in this process); :func:`build_report` does the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from okf.extraction import CONVERTERS, ExtractionInput, ExtractionOptions, Extractor
-from okf.models.base import ModelRegistry
 from okf.research.aggregate import Corpus, KeywordRow
 from okf.research.cluster import Cluster, ClusterParams, PhraseEncoder, cluster_keywords
-from okf.research.documents import DocResult, context_terms, keywords_of
+from okf.research.documents import DocResult
+from okf.research.feed import FeedStats, inline_results
 from okf.research.gap import CannibalRow, GapRow, cannibalization, content_gap
 from okf.research.intent import IntentClassifier
 from okf.research.metrics import DEFAULT_WEIGHTS, Joined, index, opportunity, read_metrics
-from okf.research.questions import find_questions, merge
-from okf.research.sources import Record
+from okf.research.questions import merge
 from okf.research.telemetry import ResearchTelemetry
 
 #: Keywords kept per document: more than a page's usual 10, so that the corpus sees
 #: secondary topics, and ranks 1–3 (cannibalization) stay the model's own.
 TOP_N = 20
-CHUNK = 32
+#: The in-process feed under its old name (okf.store's research task uses it).
+extract_results = inline_results
+__all__ = ["FeedStats", "Report", "ResearchOptions", "build_report", "extract_results"]
 
 
 @dataclass
@@ -60,66 +57,6 @@ class Report:
     competitor: Analysis | None = None
     joined: list[Joined] | None = None
     summary: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass
-class FeedStats:
-    documents: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (id, why)
-
-
-def extract_results(
-    records: Iterable[Record],
-    extractor: Extractor | ModelRegistry,
-    options: ResearchOptions,
-    stats: FeedStats | None = None,
-) -> Iterator[DocResult]:
-    """Keywords of each readable record through the one extraction path, in chunks;
-    unreadable records are counted in ``stats`` and left out. A bare registry is
-    wrapped in an :class:`Extractor` (no time budget)."""
-    if isinstance(extractor, ModelRegistry):
-        extractor = Extractor(extractor)
-    stats = stats if stats is not None else FeedStats()
-    run_options = ExtractionOptions(top_n=options.top_n, language=options.lang, model=options.model)
-    chunk: list[Record] = []
-    for record in records:
-        stats.documents += 1
-        chunk.append(record)
-        if len(chunk) >= CHUNK:
-            yield from _run_chunk(chunk, extractor, run_options, stats)
-            chunk = []
-    if chunk:
-        yield from _run_chunk(chunk, extractor, run_options, stats)
-
-
-def _input(record: Record) -> ExtractionInput:
-    kind = record.get("content_type") or "text/plain"
-    return ExtractionInput(
-        record["text"],
-        title=record.get("title"),
-        content_type=kind if kind in CONVERTERS else "text/plain",
-        lang=record.get("lang") or None,
-        id=str(record["id"]),
-    )
-
-
-def _run_chunk(
-    chunk: list[Record], extractor: Extractor, options: ExtractionOptions, stats: FeedStats
-) -> Iterator[DocResult]:
-    results = extractor.run([_input(r) for r in chunk], options, errors="keep")
-    for record, result in zip(chunk, results, strict=True):
-        if result.error is not None:
-            stats.skipped.append((str(record["id"]), str(result.error)))
-            continue
-        yield DocResult(
-            id=str(record["id"]),
-            lang=result.language or "en",
-            keywords=keywords_of(result.keywords),
-            url=record.get("url") or None,
-            title=record.get("title") or None,
-            questions=tuple(find_questions(record["text"])),
-            terms=context_terms(record["text"]),
-        )
 
 
 def analyse(

@@ -37,8 +37,12 @@ class ResearchTelemetry:
 
     def observe(self, event: PredictionEvent) -> None:
         """Registry observer: one count (and latency) per model call."""
-        self.predictions[(event.model, event.status)] += 1
-        self.metrics.track_model_prediction(event.model, event.status, event.duration)
+        self.count_prediction(event.model, event.status, event.duration)
+
+    def count_prediction(self, model: str, status: str, duration: float) -> None:
+        """One model call (reported by the registry, or by a batch worker's chunk)."""
+        self.predictions[(model, status)] += 1
+        self.metrics.track_model_prediction(model, status, duration)
 
     @contextlib.contextmanager
     def stage(self, name: str, **attributes: Any) -> Iterator[None]:
