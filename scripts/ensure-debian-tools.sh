@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real Prometheus and Alertmanager (with promtool and amtool) that the
-# stack tests start on 127.0.0.1, the PostgreSQL server the store tests start, and the
-# Pushgateway the batch tests push to, when they are missing. Needs root (CI runs as root).
+# stack tests start on 127.0.0.1, the PostgreSQL server the store tests start, the
+# Pushgateway the batch tests push to, and the headless Chromium the web page tests (and
+# `make screenshots`) drive through Playwright, when they are missing. Needs root (CI
+# runs as root).
 set -euo pipefail
 missing=()
 command -v prometheus >/dev/null || missing+=(prometheus)
@@ -11,6 +13,7 @@ command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
 # PostgreSQL server binaries: tests/store starts a throwaway cluster (initdb, pg_ctl).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v prometheus-pushgateway >/dev/null || missing+=(prometheus-pushgateway)
+command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing ${missing[*]}: run as root or: sudo apt-get install -y ${missing[*]}" >&2

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from okf.monitoring.metrics import KNOWN_METHODS, OTHER_METHOD, UNMATCHED_ENDPOINT
+from okf.service.web.routes import router as web_router
 
 from .support import build_test_registry
 
@@ -42,6 +43,8 @@ def test_labels_stay_bounded_under_hostile_traffic(client: TestClient) -> None:
     rng = random.Random(16)
     # normal traffic first: the series every label legitimately has
     assert client.post("/v1/keywords/extract", json={"text": "alpha beta gamma"}).status_code == 200
+    for method in ("GET", "POST", "BREW"):  # the web page at "/" (random paths such as "/./")
+        client.request(method, "/")
     hostile_traffic(client, 300, rng)
     seen = label_values(client)
 
@@ -49,7 +52,9 @@ def test_labels_stay_bounded_under_hostile_traffic(client: TestClient) -> None:
     for metric in ("model_predictions", "model_latency_seconds"):
         assert seen[metric]["model"] <= catalog, seen[metric]["model"] - catalog
 
-    templates = set(client.get("/openapi.json").json()["paths"])  # the route templates
+    # the route templates: the API's (OpenAPI) and the web pages' (not in the schema)
+    templates = set(client.get("/openapi.json").json()["paths"])
+    templates |= {route.path for route in web_router.routes}  # type: ignore[attr-defined]
     assert "/v1/keywords/extract" in templates
     endpoints = seen["api_requests"]["endpoint"]
     assert endpoints <= templates | {UNMATCHED_ENDPOINT}, endpoints - templates

@@ -26,6 +26,7 @@ from okf import __version__
 from okf.extraction import build_extractor
 from okf.models.base import ModelRegistry
 from okf.monitoring import MonitoringConfig, instrument
+from okf.service import web
 from okf.service.api import ROUTERS, json_body_paths
 from okf.service.auth import AccessMiddleware, check_open_mode, is_loopback
 from okf.service.dependencies import document_limits
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    web.install(app)  # the pages and /static (not JSON routes: no body guard)
     # add_middleware wraps: the last added is the outermost.
     app.add_middleware(
         BodyGuardMiddleware, max_bytes=settings.max_body_bytes, paths=json_body_paths()
@@ -108,6 +110,7 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
         keys=keys,
         limiter=TokenBucketLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
         open_when_no_keys=is_loopback(settings.host) or settings.insecure,
+        prefix=("/v1/", web.AUTH_PREFIX),
     )
 
     # Last, so that the monitoring middleware is the outermost layer and sees every

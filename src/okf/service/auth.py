@@ -79,7 +79,8 @@ def presented_key(scope: Scope) -> str | None:
 
 
 class AccessMiddleware:
-    """Authenticate requests under ``prefix``, rate-limit them, and record the caller.
+    """Authenticate requests under ``prefix`` (one or a tuple of path prefixes),
+    rate-limit them, and record the caller.
 
     The caller's user and client names go into the monitoring context variables and the
     request state. They are deliberately not reset afterwards: each request runs in its
@@ -94,7 +95,7 @@ class AccessMiddleware:
         keys: KeyStore,
         limiter: TokenBucketLimiter,
         open_when_no_keys: bool,
-        prefix: str = "/v1/",
+        prefix: str | tuple[str, ...] = "/v1/",
     ) -> None:
         self.app = app
         self.keys = keys
