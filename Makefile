@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATASETS ?= ../shared/datasets
 
-.PHONY: install run test lint bench stack clean
+.PHONY: install run test lint bench stack screenshots clean
 
 install: $(STAMP)
 
@@ -41,6 +41,11 @@ bench: install
 
 stack: install
 	bash scripts/stack.sh
+
+# Desktop and phone screenshots of the web pages (docs/images/), from a service it starts.
+screenshots: install
+	bash scripts/ensure-debian-tools.sh
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -24,7 +24,7 @@ from okf.extraction import DEFAULTS, ExtractionResult, to_plain
 from okf.research.intent import IntentClassifier
 from okf.service.dependencies import ExecutorDep, ExtractorDep, SettingsDep, run_extraction
 from okf.service.web.forms import CONTENT_TYPES, LANGUAGES, extraction_request
-from okf.service.web.highlight import marked_html
+from okf.service.web.highlight import CHUNK, marked_html
 from okf.service.web.security import (
     CSRF_FIELD,
     check_csrf,
@@ -39,6 +39,7 @@ HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")  # autoescape on for .html
 templates.env.globals["htmx_integrity"] = vendored()["htmx.min.js"].integrity
+templates.env.globals["research_page"] = False  # set when the research page is installed
 router = APIRouter(include_in_schema=False)
 
 #: Form bodies are URL-encoded: accented text grows up to 6x; allow 4x the JSON limit.
@@ -144,6 +145,7 @@ async def extract_results(
             "data_json": json.dumps(data, ensure_ascii=False),  # escaped as text
             "took_ms": took_ms,
             "chars": len(text),
+            "long": len(text) > 2 * CHUNK,  # lay out off-screen blocks lazily
         },
     )
     return secure(response)

@@ -1,0 +1,154 @@
+"""Screenshots of the web pages, desktop and narrow phone, for docs/web.md and README.
+
+    make screenshots                       # starts the service itself (statistical model)
+    .venv/bin/python scripts/screenshots.py --url http://127.0.0.1:8000 [--key KEY]
+
+Drives Debian's headless chromium (the one the browser tests use) through Playwright;
+the texts are written here, never taken from a dataset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+SAMPLE = (
+    "Energia solar em casa: quanto custa instalar painéis solares? O preço dos painéis "
+    "solares caiu nos últimos anos, e o financiamento de energia solar ficou mais fácil. "
+    "Antes de comprar, compare orçamentos de instaladores de energia solar da sua cidade, "
+    "veja a economia na conta de luz e o tempo de retorno do investimento. Painéis solares "
+    "monocristalinos rendem mais em telhados pequenos; os policristalinos custam menos."
+)
+# A small corpus for the research page: (file name, text).
+CORPUS = [
+    ("solar-precos.txt", SAMPLE),
+    (
+        "solar-manutencao.txt",
+        "Manutenção de painéis solares: limpe os painéis solares a cada seis meses e "
+        "verifique o inversor. A manutenção preventiva de energia solar evita perdas.",
+    ),
+    (
+        "solar-vs-eolica.txt",
+        "Energia solar ou energia eólica? Compare o custo da energia solar com o da energia "
+        "eólica em casas e fazendas; onde venta pouco, painéis solares rendem mais.",
+    ),
+    (
+        "bateria-solar.txt",
+        "Como escolher uma bateria para energia solar: baterias de lítio duram mais que "
+        "baterias de chumbo. Qual a melhor bateria para painéis solares off-grid?",
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def service() -> Iterator[str]:
+    """The real app on a free loopback port (open mode, statistical model)."""
+    import uvicorn
+
+    from okf.service.app import create_app
+    from okf.settings import Settings
+
+    tmp = Path(tempfile.mkdtemp(prefix="okf-shots-"))
+    settings = Settings(
+        api_keys_file=tmp / "keys.json", data_dir=tmp, warmup=False, default_model="statistical"
+    ) if "data_dir" in Settings.model_fields else Settings(
+        api_keys_file=tmp / "keys.json", warmup=False, default_model="statistical"
+    )
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def shoot_extract(page: Any, name: str) -> Path:
+    page.goto("/")
+    page.fill("#text", SAMPLE)
+    page.click("#extract-form button[type=submit]")
+    page.wait_for_selector("#keywords")
+    page.hover("#keywords button.kw[data-k='0']")
+    page.locator("#results").scroll_into_view_if_needed()
+    path = OUT / f"web-extract-{name}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+def shoot_research(page: Any, name: str, tmp: Path) -> Path | None:
+    if page.goto("/research").status != 200:
+        return None
+    files = []
+    for file_name, text in CORPUS:
+        (tmp / file_name).write_text(text, encoding="utf-8")
+        files.append(str(tmp / file_name))
+    page.set_input_files("#files", files)
+    page.click("#research-form button[type=submit]")
+    page.wait_for_selector("#tables table", timeout=180_000)
+    path = OUT / f"web-research-{name}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="a running service (default: start one)")
+    parser.add_argument("--key", help="API key, when the service requires one")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        url = args.url or stack.enter_context(service())
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        p = stack.enter_context(sync_playwright())
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        for name, (width, height) in SIZES.items():
+            context = browser.new_context(
+                base_url=url, viewport={"width": width, "height": height},
+                device_scale_factor=1, is_mobile=name == "phone",
+            )
+            if args.key:
+                context.add_init_script(f"sessionStorage.setItem('okf-api-key', {args.key!r})")
+            page = context.new_page()
+            print(shoot_extract(page, name))
+            shot = shoot_research(page, name, tmp)
+            print(shot or "no /research page on this service: skipped")
+            context.close()
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
