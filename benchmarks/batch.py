@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -110,6 +111,7 @@ def run(
 ) -> dict[str, float]:
     """Run a command; its wall time, the driver's peak RSS, workers' peak RSS."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(
         argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
@@ -133,9 +135,17 @@ def run(
         time.sleep(0.1)
     _, err = proc.communicate()
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if not killed and proc.returncode != 0:
         raise RuntimeError(f"{argv} failed: {err.decode()[-2000:]}")
-    return {"wall_s": wall, "driver_rss": peak_driver, "worker_rss": peak_worker, "killed": killed}
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "driver_rss": peak_driver,
+        "worker_rss": peak_worker,
+        "killed": killed,
+    }
 
 
 def rows_by_id(path: Path) -> list[dict]:
@@ -163,7 +173,9 @@ def speed(work: Path, corpus: Path, n_docs: int, runs: int) -> dict[str, list[fl
                 f"  run {i + 1} {name}: {n_docs / figures['wall_s']:.1f} docs/s "
                 f"(wall {figures['wall_s']:.1f} s, driver RSS "
                 f"{figures['driver_rss'] / 2**20:.0f} MiB, worker RSS "
-                f"{figures['worker_rss'] / 2**20:.0f} MiB)",
+                f"{figures['worker_rss'] / 2**20:.0f} MiB, CPU {figures['cpu_s']:.0f} s "
+                f"= {figures['cpu_s'] / n_docs * 1000:.2f} ms/doc, load "
+                f"{os.getloadavg()[0]:.1f})",
                 flush=True,
             )
     return {"rates": rates, "rss": rss}  # type: ignore[dict-item]

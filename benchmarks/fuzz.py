@@ -30,12 +30,20 @@ def main() -> int:
     leaked = run.key in log or hashlib.sha256(run.key.encode()).hexdigest() in log
     server_errors = {s: n for s, n in run.statuses.items() if s >= 500}
     print(run.output[-1500:])
-    print(f"cases generated: {run.generated}; failures: {run.failures}; errored: {run.errored}; "
-          f"operations: {run.operations_tested}")
+    print(
+        f"cases generated: {run.generated}; failures: {run.failures}; errored: {run.errored}; "
+        f"operations: {run.operations_tested}"
+    )
     print("server answers by status:", dict(sorted(run.statuses.items())))
     print(f"5xx: {sum(server_errors.values())}; key in logs: {leaked}")
-    ok = (run.exit_code == 0 and run.failures == 0 and run.errored == 0 and not server_errors
-          and not leaked and run.generated >= args.min_cases)
+    ok = (
+        run.exit_code == 0
+        and run.failures == 0
+        and run.errored == 0
+        and not server_errors
+        and not leaked
+        and run.generated >= args.min_cases
+    )
     print("RESULT:", "pass" if ok else "FAIL")
     return 0 if ok else 1
 

@@ -121,7 +121,9 @@ class Server:
         if not keys.exists():
             out = subprocess.run(
                 [sys.executable, "-m", "okf.cli", "keys", "add", "load", "--file", str(keys)],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
             (workdir / "key").write_text(out.strip().splitlines()[-1])
         self.key = (workdir / "key").read_text().strip()
@@ -134,9 +136,19 @@ class Server:
             **env,
         }
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "okf.cli", "serve", "--port", str(self.port),
-             "--workers", str(workers)],
-            env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "okf.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+            ],
+            env=full_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
@@ -170,29 +182,56 @@ def wrk(server: Server, workdir: Path, model: str, seconds: int, connections: in
         'wrk.headers["Content-Type"] = "application/json"\n'
         f'wrk.headers["Authorization"] = "Bearer {server.key}"\n'
     )
-    cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "90s",
-           "--latency", "-s", str(script), f"{server.base}/v1/keywords/extract"]
+    cmd = [
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "90s",
+        "--latency",
+        "-s",
+        str(script),
+        f"{server.base}/v1/keywords/extract",
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
 
 
-def measure(label: str, server: Server, workdir: Path, model: str, workers: int,
-            seconds: int, connections: int, warmup_s: int) -> Run:
+def measure(
+    label: str,
+    server: Server,
+    workdir: Path,
+    model: str,
+    workers: int,
+    seconds: int,
+    connections: int,
+    warmup_s: int,
+) -> Run:
     wrk(server, workdir, model, warmup_s, connections)
     before = server.rss_mb()
     out = wrk(server, workdir, model, seconds, connections)
     after = server.rss_mb()
-    run = Run(label, model, workers, seconds, rss_before_mb=before, rss_after_mb=after,
-              **parse_wrk(out))  # type: ignore[arg-type]
-    print(f"  {label}: {run.requests_per_s:.1f} req/s p50 {run.p50_ms:.1f} ms "
-          f"p99 {run.p99_ms:.1f} ms non-2xx {run.non_2xx} sock-err {run.socket_errors} "
-          f"RSS {before:.0f}->{after:.0f} MB", file=sys.stderr, flush=True)
+    run = Run(
+        label, model, workers, seconds, rss_before_mb=before, rss_after_mb=after, **parse_wrk(out)
+    )  # type: ignore[arg-type]
+    print(
+        f"  {label}: {run.requests_per_s:.1f} req/s p50 {run.p50_ms:.1f} ms "
+        f"p99 {run.p99_ms:.1f} ms non-2xx {run.non_2xx} sock-err {run.socket_errors} "
+        f"RSS {before:.0f}->{after:.0f} MB",
+        file=sys.stderr,
+        flush=True,
+    )
     return run
 
 
 def oteltap(port: int) -> subprocess.Popen[bytes]:
     exe = shutil.which("oteltap") or f"{sys.prefix}/bin/oteltap"
-    proc = subprocess.Popen([exe, "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     time.sleep(2)
     return proc
 
@@ -220,9 +259,18 @@ def main() -> int:
                 server = Server(work, model, workers, MODEL_ENV.get(model, {}))
                 try:
                     for r in range(args.rounds):
-                        runs.append(measure(f"{model} x{workers} #{r + 1}", server, work, model,
-                                            workers, args.duration, args.connections,
-                                            args.warmup))
+                        runs.append(
+                            measure(
+                                f"{model} x{workers} #{r + 1}",
+                                server,
+                                work,
+                                model,
+                                workers,
+                                args.duration,
+                                args.connections,
+                                args.warmup,
+                            )
+                        )
                 finally:
                     server.stop()
         # Traces: receiver up vs down, same server settings, alternating rounds.
@@ -230,12 +278,25 @@ def main() -> int:
             for state in ("up", "down"):
                 port = free_port()
                 tap = oteltap(port) if state == "up" else None
-                env = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}",
-                       "OTEL_EXPORTER_OTLP_TIMEOUT": "1", "OKF_WARMUP": "false"}
+                env = {
+                    "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}",
+                    "OTEL_EXPORTER_OTLP_TIMEOUT": "1",
+                    "OKF_WARMUP": "false",
+                }
                 server = Server(work, "statistical", 1, env)
                 try:
-                    runs.append(measure(f"traces-{state} #{r + 1}", server, work, "statistical",
-                                        1, args.trace_duration, args.connections, 5))
+                    runs.append(
+                        measure(
+                            f"traces-{state} #{r + 1}",
+                            server,
+                            work,
+                            "statistical",
+                            1,
+                            args.trace_duration,
+                            args.connections,
+                            5,
+                        )
+                    )
                 finally:
                     server.stop()
                     if tap is not None:
@@ -243,8 +304,9 @@ def main() -> int:
                         tap.wait(10)
     print(report(runs))
     if args.json:
-        args.json.write_text(json.dumps([asdict(r) | {"rss_growth_pct": r.rss_growth_pct}
-                                         for r in runs], indent=1))
+        args.json.write_text(
+            json.dumps([asdict(r) | {"rss_growth_pct": r.rss_growth_pct} for r in runs], indent=1)
+        )
     return 0
 
 
@@ -252,8 +314,11 @@ def report(runs: list[Run]) -> str:
     groups: dict[str, list[Run]] = {}
     for run in runs:
         groups.setdefault(run.label.split(" #")[0], []).append(run)
-    lines = ["| run | n | req/s (median) | p50 ms | p99 ms | non-2xx | socket errors | "
-             "RSS before→after MB | RSS growth |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| run | n | req/s (median) | p50 ms | p99 ms | non-2xx | socket errors | "
+        "RSS before→after MB | RSS growth |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     med = statistics.median
     for label, rs in groups.items():
         lines.append(

@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from okf.batch.readers import MAX_BYTES, from_mapping, input_kind, is_skipped_part
+from okf.batch.readers import from_mapping, input_kind, is_skipped_part
 from okf.batch.records import CONTENT_TYPES, Record
 from okf.batch.work import BatchJob, ChunkResult, Prediction, Worker
 from okf.cpus import available_cpus
@@ -54,7 +54,6 @@ def init_ray(address: str | None, workers: int | None) -> bool:
 def read_dataset(source: str) -> tuple[Any, str | None]:
     """The Ray dataset of ``source`` and, for a folder, its root (ids are relative)."""
     import pyarrow.csv as pacsv
-    import pyarrow.json as pajson
     import ray.data
 
     kind = input_kind(source)
@@ -66,11 +65,7 @@ def read_dataset(source: str) -> tuple[Any, str | None]:
         )
         return dataset, root
     if kind == "jsonl":
-        # Arrow's JSON reader fails on a line longer than its block: room for the
-        # longest text a document may have (then the worker calls it too long).
-        options = pajson.ReadOptions(block_size=2 * MAX_BYTES)
-        dataset = ray.data.read_json(source, lines=True, read_options=options, num_cpus=READ_CPUS)
-        return dataset, None
+        return ray.data.read_json(source, lines=True, num_cpus=READ_CPUS), None
     if kind == "csv":
         parse = pacsv.ParseOptions(newlines_in_values=True)
         return ray.data.read_csv(source, parse_options=parse, num_cpus=READ_CPUS), None
