@@ -8,6 +8,7 @@ import re
 import subprocess
 
 import pytest
+import yaml
 
 from .support import AM_CONFIG, REPO, RULES, load_yaml
 
@@ -92,3 +93,80 @@ def test_the_checks_catch_drift(tmp_path):
         g["name"] for g in load_yaml(RULES)["groups"]} == {"okf-slo-objectives"}
     assert set(re.findall(r"`([A-Z][a-z]+(?:[A-Z][a-z0-9]*)+\*?)`", text)) - set(
         rules_by_alert()) == {"AvailabilityBurnFast"}
+
+
+RUNBOOKS = sorted((REPO / "docs" / "runbooks").glob("*.md"))
+SERVICE_METRICS = {"api_requests_total", "api_latency_seconds_bucket",
+                   "api_latency_seconds_sum", "api_latency_seconds_count",
+                   "model_predictions_total", "model_latency_seconds_bucket",
+                   "model_latency_seconds_sum", "model_latency_seconds_count",
+                   "okf_telemetry_dropped_total", "memory_usage_bytes", "cpu_usage_percent",
+                   "up"}
+
+
+def _code_spans(path) -> list[str]:
+    return re.findall(r"`([^`\n]+)`", path.read_text())
+
+
+def _promql(span: str) -> bool:
+    """A query, not the notation metric{label,label} that names a metric's labels."""
+    if re.fullmatch(r"[a-z_]+\{[a-z_,]+\}", span):
+        return False
+    return bool(re.match(r"(sum|max|avg|absent|histogram_quantile)\b|[a-z_]+\{", span))
+
+
+def test_runbook_queries_parse_and_name_real_metrics(promtool, tmp_path):
+    """Every PromQL query a runbook gives parses with promtool and reads metrics that
+    exist (the service's, the recorded okf:* ones, Prometheus' and Alertmanager's own)."""
+    recorded = {r["record"] for g in load_yaml(RULES)["groups"] for r in g["rules"]
+                if "record" in r}
+    queries = [(p.name, s) for p in RUNBOOKS for s in _code_spans(p)
+               if _promql(s) and "…" not in s]
+    assert len(queries) >= 5
+    wrong, seen = [], set()
+    for name, q in queries:
+        bare = re.sub(r"\{[^}]*\}", "", re.sub(r"\b(by|on|without)\s*\([^)]*\)", "", q))
+        for metric in re.findall(r"(?<![\w:\"])([a-z_][a-z0-9_:]*)(?=\s*[\[)]|$)", bare):
+            if metric in {"sum", "max", "avg", "by", "rate", "absent", "histogram_quantile",
+                          "increase", "on"}:
+                continue
+            seen.add(metric)
+            if not (metric in SERVICE_METRICS or metric in recorded
+                    or metric.startswith(("prometheus_", "alertmanager_"))):
+                wrong.append(f"{name}: {metric}")
+    assert not wrong, wrong
+    assert {"api_requests_total", "okf_telemetry_dropped_total", "up",
+            "alertmanager_notifications_failed_total"} <= seen, seen
+    rules = {"groups": [{"name": "runbooks", "rules": [
+        {"record": f"runbook:q{i}", "expr": re.sub(r"<\w+>", "x", q)}
+        for i, (_, q) in enumerate(queries)]}]}
+    path = tmp_path / "q.yaml"
+    path.write_text(yaml.safe_dump(rules))
+    out = subprocess.run([promtool, "check", "rules", str(path)], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_runbook_log_searches_use_mapped_fields():
+    """`field:value AND ...` searches in the runbooks name fields of the index template."""
+    import json
+
+    template = json.loads((REPO / "monitoring/elk/okf-logs-template.json").read_text())
+
+    def flat(props: dict, prefix: str = "") -> set[str]:
+        out = set()
+        for k, v in props.items():
+            out.add(prefix + k)
+            out |= flat(v.get("properties", {}), f"{prefix}{k}.")
+            out |= {f"{prefix}{k}.{f}" for f in v.get("fields", {})}
+        return out
+
+    fields = flat(template["template"]["mappings"]["properties"])
+    searches = [(p.name, s) for p in RUNBOOKS for s in _code_spans(p)
+                if re.match(r"[a-z_.]+:[^/ ]", s) and " AND " in s]
+    assert searches
+    for name, s in searches:
+        for field in re.findall(r"([a-z_.]+):", s):
+            assert field in fields, f"{name}: {field}"
+    # and `"event": ...` (a field the service never writes) is not cited anywhere
+    assert not [p.name for p in RUNBOOKS if '"event"' in p.read_text()]
