@@ -3,7 +3,9 @@ no script from hostile text, keyboard-only use, axe-core, page weight and timing
 
 from __future__ import annotations
 
+import io
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -245,3 +247,30 @@ def test_a_1_mb_text_is_highlighted_without_freezing_the_page(browser: Any) -> N
             assert errors == []
         finally:
             context.close()
+
+
+def test_a_chosen_file_fills_the_text_and_the_exports_download(page: Any, tmp_path: Any) -> None:
+    import csv
+
+    source = tmp_path / "notes.md"
+    source.write_text(EN, encoding="utf-8")
+    page.goto("/")
+    page.set_input_files("#file", str(source))
+    page.wait_for_function(f"() => document.getElementById('text').value === {EN!r}")
+    offered = page.locator("#content_type option").all_text_contents()
+    expected = "text/markdown" if "text/markdown" in offered else "text/plain"
+    assert page.input_value("#content_type") == expected
+    page.click("#extract-form button[type=submit]")
+    page.wait_for_selector("#keywords")
+    data = json.loads(page.locator("#okf-result").text_content())
+    with page.expect_download() as info:
+        page.click("button:text-is('Download CSV')")
+    assert info.value.suggested_filename == "keywords.csv"
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [r["phrase"] for r in rows] == [k["phrase"] for k in data["keywords"]]
+    assert all(r["intent"] and r["offsets"] for r in rows)
+    with page.expect_download() as info:
+        page.click("button:text-is('Download JSON')")
+    assert json.loads(Path(info.value.path()).read_text(encoding="utf-8")) == data
+    assert page.errors == []

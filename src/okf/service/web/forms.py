@@ -7,11 +7,17 @@ naming the field, which the page shows next to the form.
 
 from __future__ import annotations
 
-from okf.extraction import ExtractionInput, ExtractionOptions, InvalidOptionError
+from okf.extraction import CONVERTERS, ExtractionInput, ExtractionOptions, InvalidOptionError
 from okf.service.problems import ProblemError
 from okf.settings import Settings
 
-CONTENT_TYPES = ("text/plain", "text/markdown", "text/html")
+
+#: Formats offered: the markup converters registered on the extraction path (plain text
+#: first); Markdown and HTML appear once okf.text.markup registers them.
+def content_types() -> list[str]:
+    return sorted(CONVERTERS, key=lambda t: (t != "text/plain", t))
+
+
 LANGUAGES = ("auto", "pt", "en")
 
 
@@ -51,8 +57,8 @@ def extraction_request(
     if language not in LANGUAGES:
         raise _invalid("language", f"must be one of {', '.join(LANGUAGES)}")
     content_type = form.get("content_type", "text/plain") or "text/plain"
-    if content_type not in CONTENT_TYPES:
-        raise _invalid("content_type", f"must be one of {', '.join(CONTENT_TYPES)}")
+    if content_type not in CONVERTERS:
+        raise _invalid("content_type", f"must be one of {', '.join(content_types())}")
     defaults = ExtractionOptions()
     options = ExtractionOptions(
         top_n=_integer(form, "top_n", defaults.top_n),

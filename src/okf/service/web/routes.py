@@ -12,34 +12,20 @@ sessionStorage); the page itself and its static files are public.
 import json
 import time
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from okf.extraction import DEFAULTS, ExtractionResult, to_plain
 from okf.research.intent import IntentClassifier
 from okf.service.dependencies import ExecutorDep, ExtractorDep, SettingsDep, run_extraction
-from okf.service.web.forms import CONTENT_TYPES, LANGUAGES, extraction_request
+from okf.service.web.forms import LANGUAGES, content_types, extraction_request
 from okf.service.web.highlight import CHUNK, marked_html
-from okf.service.web.security import (
-    CSRF_FIELD,
-    check_csrf,
-    csrf_token,
-    read_form,
-    secure,
-    set_csrf_cookie,
-)
-from okf.service.web.vendor import vendored
+from okf.service.web.pages import STATIC_DIR, page, templates
+from okf.service.web.security import check_csrf, read_form, secure
 
-HERE = Path(__file__).parent
-STATIC_DIR = HERE / "static"
-templates = Jinja2Templates(directory=HERE / "templates")  # autoescape on for .html
-templates.env.globals["htmx_integrity"] = vendored()["htmx.min.js"].integrity
-templates.env.globals["research_page"] = False  # set when the research page is installed
 router = APIRouter(include_in_schema=False)
 
 #: Form bodies are URL-encoded: accented text grows up to 6x; allow 4x the JSON limit.
@@ -49,18 +35,6 @@ FORM_GROWTH = 4
 @lru_cache(maxsize=4)
 def _intents(language: str | None) -> IntentClassifier:
     return IntentClassifier(lang=language if language in ("pt", "en") else None)
-
-
-def _page(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
-    token = csrf_token(request)
-    keys_required = len(request.app.state.keys) > 0
-    response = templates.TemplateResponse(
-        request,
-        template,
-        {**context, "csrf_token": token, "csrf_field": CSRF_FIELD, "keys_required": keys_required},
-    )
-    set_csrf_cookie(response, token)
-    return secure(response)
 
 
 _static = StaticFiles(directory=STATIC_DIR)
@@ -84,13 +58,13 @@ async def extract_page(
         for m in extractor.registry
         if m.unavailable_reason() is None
     ]
-    return _page(
+    return page(
         request,
         "extract.html",
         {
             "models": models,
             "languages": LANGUAGES,
-            "content_types": CONTENT_TYPES,
+            "content_types": content_types(),
             "max_top_n": settings.max_top_n,
             "max_ngram": settings.max_ngram_limit,
             "defaults": DEFAULTS,

@@ -12,7 +12,10 @@
     var reader = new FileReader();
     reader.onload = function () {
       document.getElementById("text").value = String(reader.result);
-      document.getElementById("content_type").value = TYPES[ext] || "text/plain";
+      var select = document.getElementById("content_type");
+      var type = TYPES[ext] || "text/plain";
+      // A format this service cannot convert yet is sent as plain text.
+      select.value = select.querySelector('option[value="' + type + '"]') ? type : "text/plain";
     };
     reader.onerror = function () { window.okfShowError("form-error", "Could not read " + file.name); };
     reader.readAsText(file);
