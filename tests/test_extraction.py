@@ -170,3 +170,14 @@ def test_cli_api_and_extractor_give_the_same_keywords(
     expected = [k.as_dict() for k in direct.keywords]
     assert cli["keywords"] == expected
     assert api["keywords"] == expected
+
+
+def test_testing_helpers_fail_loudly_and_parse_metrics() -> None:
+    from okf.testing import free_port, metric_sum, wait_until
+
+    assert 1024 <= free_port() <= 65535
+    with pytest.raises(AssertionError, match="the sky to fall"):
+        wait_until(lambda: False, 0.05, "the sky to fall", interval=0.01)
+    text = 'hits_total{path="/a"} 2.0\nhits_total{path="/b"} 3.0\n'
+    assert metric_sum(text, "hits_total") == 5.0
+    assert metric_sum(text, "hits_total", path="/b") == 3.0

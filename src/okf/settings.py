@@ -1,9 +1,12 @@
-"""The service's configuration: one pydantic-settings class read from ``OKF_*`` variables.
+"""okf's configuration: one pydantic-settings class, the only reader of the environment.
 
-Everything the service needs comes from here (and ``okf serve`` flags, which override
-it), so an app built by the factory in a uvicorn worker sees exactly what the parent
-process saw. Every field carries a description because ``docs/api.md`` and the README
-settings table are kept in step with it (a test checks that none is missing).
+Each field ``name`` is read from ``OKF_NAME``, except the standard variables other tools
+share (``OTEL_*`` for tracing, ``PROMETHEUS_MULTIPROC_DIR``), which keep their own
+names (:func:`env_name`). Commands override fields with their flags by building a
+``Settings`` with those values, never by writing the environment; an app built by the
+factory in a uvicorn worker sees what the parent process saw. Every field carries a
+description because ``docs/api.md`` and the README settings table are kept in step
+with it (tests check both, both ways).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -150,3 +153,64 @@ class Settings(BaseSettings):
     def jobs_database_url(self) -> str:
         """``database_url``, or the SQLite file in ``data_dir``."""
         return self.database_url or f"sqlite:///{self.data_dir / 'okf.db'}"
+
+    # Neural models (the MiniLM encoder).
+    torch_threads: int | None = Field(
+        None,
+        ge=1,
+        description="Encoder threads per process for the neural models; default = one per "
+        "CPU this process may use. Each runs torch single-threaded on whole pieces of work.",
+    )
+    encoder_precision: Literal["int8", "fp32"] = Field(
+        "int8",
+        description="MiniLM linear layers: int8 (calibrated, ~1.7x faster) or fp32 "
+        "(sentence-transformers' exact vectors).",
+    )
+
+    # Standard variables shared with other tools: read under their own names.
+    otel_exporter_otlp_endpoint: str | None = Field(
+        None,
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT"),
+        description="OTLP/HTTP collector base URL; setting it turns tracing on.",
+    )
+    otel_exporter_otlp_traces_endpoint: str | None = Field(
+        None,
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+        description="Full OTLP/HTTP traces URL; also turns tracing on.",
+    )
+    otel_exporter_otlp_timeout: float = Field(
+        3.0,
+        gt=0,
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_TIMEOUT"),
+        description="Seconds one span export may take.",
+    )
+    otel_service_name: str | None = Field(
+        None,
+        validation_alias=AliasChoices("OTEL_SERVICE_NAME"),
+        description="`service.name` of spans; wins over OKF_SERVICE_NAME.",
+    )
+    otel_sdk_disabled: bool = Field(
+        False,
+        validation_alias=AliasChoices("OTEL_SDK_DISABLED"),
+        description="`true` turns tracing off even with an endpoint set.",
+    )
+    prometheus_multiproc_dir: Path | None = Field(
+        None,
+        validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR"),
+        description="Set by `okf serve --workers N` for its workers (prometheus_client's "
+        "multiprocess mode reads it too); not meant to be set by hand.",
+    )
+
+    @property
+    def tracing_enabled(self) -> bool:
+        """An OTLP endpoint is configured and the SDK is not disabled."""
+        endpoint = self.otel_exporter_otlp_traces_endpoint or self.otel_exporter_otlp_endpoint
+        return bool(endpoint) and not self.otel_sdk_disabled
+
+
+def env_name(field: str) -> str:
+    """The environment variable a :class:`Settings` field is read from."""
+    alias = Settings.model_fields[field].validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"OKF_{field.upper()}"

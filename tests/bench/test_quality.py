@@ -1,7 +1,7 @@
 """Quality regression on a fixed Inspec subset (the first 50 documents by id).
 
-Measured: statistical 1.1.0 F1@5 32.55 / F1@10 38.18 (1.0.0: 32.55 / 38.80), graph
-F1@5 29.21 / F1@10 36.74. Models are deterministic, so the floors sit a little under.
+Measured 2026-12-02: statistical 1.2.0 F1@5 32.55 / F1@10 38.18, graph 1.1.0 F1@5
+29.21 / F1@10 36.74. Models are deterministic, so the floors sit a little under.
 """
 
 from __future__ import annotations

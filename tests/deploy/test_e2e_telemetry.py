@@ -17,7 +17,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -42,6 +41,8 @@ osmem_server = pytest.importorskip(
 )
 from opentelemetry.proto.trace.v1.trace_pb2 import Span  # noqa: E402
 
+from okf.testing import free_port  # noqa: E402
+
 TEXT = (
     "O Omni Keywords Finder extrai palavras-chave de textos em português e inglês. "
     "A extração de palavras-chave usa estatística de frequência e posição no texto."
@@ -49,11 +50,6 @@ TEXT = (
 CONTAINER_ID = "0f" * 32
 LOG_NAME = f"okf-6b8f9c7d5-x2x7q_okf_okf-{CONTAINER_ID}.log"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.25):  # type: ignore[no-untyped-def]

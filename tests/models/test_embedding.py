@@ -203,7 +203,7 @@ def test_offline_load_attempts_no_network(tmp_path: Path) -> None:
         "socket.socket.connect = refuse\n"
         "socket.create_connection = refuse\n"
         "from okf.models.backend.minilm import PACK_TOKENS, MiniLMBackend\n"
-        "b = MiniLMBackend()\n"
+        "b = MiniLMBackend(threads=1)\n"
         "b.load()\n"
         "v = b.encode_phrases(['protein sequences'])\n"
         "print(v.shape[1], round(float((v[0] ** 2).sum()), 3))\n"
@@ -217,7 +217,6 @@ def test_offline_load_attempts_no_network(tmp_path: Path) -> None:
         "print(len(found) > 0)\n"
     )
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    env["OKF_TORCH_THREADS"] = "1"
     done = subprocess.run(
         [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120
     )

@@ -11,9 +11,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from okf.models.base import ExtractOptions, Keyword, KeywordModel, ModelRegistry
+from okf.models.base import ExtractOptions, ModelRegistry
 from okf.monitoring import MonitoringConfig, instrument
 from okf.monitoring import logging as okf_logging
+from okf.testing import FirstWordModel, span_sink
 
 
 @dataclass(frozen=True)
@@ -22,17 +23,10 @@ class FakeDocument:
     language: str = "en"
 
 
-class EchoModel(KeywordModel):
+class EchoModel(FirstWordModel):
     """Returns the first word; fails on the word 'boom'."""
 
     name = "echo"
-    version = "1"
-
-    def extract(self, doc: FakeDocument, options: ExtractOptions) -> list[Keyword]:  # type: ignore[override]
-        word = doc.text.split()[0]
-        if word == "boom":
-            raise RuntimeError("model exploded")
-        return [Keyword(word, 1.0, 1, ((0, len(word)),), (word,))]
 
 
 def build_app(config: MonitoringConfig, exporter: InMemorySpanExporter | None = None) -> FastAPI:
@@ -76,7 +70,7 @@ def make_app(log_stream: io.StringIO):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def spans() -> InMemorySpanExporter:
-    return InMemorySpanExporter()
+    return span_sink()
 
 
 @pytest.fixture

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
+from okf.testing import free_port, log_lines
 
-def log_lines(stream: io.StringIO) -> list[dict[str, Any]]:
-    """Every captured line parsed as JSON (fails loudly on a non-JSON line)."""
-    return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now, on loopback."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+__all__ = ["OtlpReceiver", "attributes", "free_port", "log_lines"]
 
 
 class OtlpReceiver:

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from tests.monitoring.helpers import free_port
+from okf.testing import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -76,7 +76,7 @@ def run_fuzz(max_examples: int, *, seed: int | None = None, workdir: Path | None
             if seed is not None:
                 cmd += ["--seed", str(seed)]
             st_env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.reliability.fuzz_hooks",
-                      "PYTHONPATH": str(REPO)}
+                      "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])}
             done = subprocess.run(cmd, capture_output=True, text=True, cwd=work, env=st_env)
             data: dict[str, Any] = json.loads(report.read_text())
         finally:

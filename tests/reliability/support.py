@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.monitoring.helpers import free_port
+from okf.testing import free_port, metric_sum
 
 REPO = Path(__file__).resolve().parents[2]
 SHORT_TEXT = "Search engines rank web pages by keywords, links and the words of the query."
@@ -52,7 +52,8 @@ class Service:
             "OKF_WARMUP": "false",
             "OKF_DEFAULT_MODEL": "statistical",
             "OKF_RATE_LIMIT_PER_S": "0",
-            "PYTHONPATH": str(REPO),
+            # This tree's okf (src/) and its tests, whatever okf the venv has installed.
+            "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
             **(env or {}),
         }
         full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
@@ -113,13 +114,7 @@ class Service:
 
 def metric(base: str, name: str, **labels: str) -> float:
     """Sum of the samples ``name`` whose labels include ``labels``, from /metrics."""
-    text = httpx.get(f"{base}/metrics", timeout=10).text
-    return sum(
-        s.value
-        for f in text_string_to_metric_families(text)
-        for s in f.samples
-        if s.name == name and all(s.labels.get(k) == v for k, v in labels.items())
-    )
+    return metric_sum(httpx.get(f"{base}/metrics", timeout=10).text, name, **labels)
 
 
 def series(base: str) -> set[tuple[str, tuple[tuple[str, str], ...]]]:

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.monitoring.helpers import free_port
+from okf.testing import free_port
 
 from .support import Service, Traffic, metric
 

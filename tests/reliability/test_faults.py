@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.monitoring.helpers import free_port
+from okf.testing import free_port
 
 from .support import SHORT_TEXT, BlackHole, Service, Traffic, metric, series
 

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from okf.models.base import ModelRegistry
 from okf.service.app import create_app
 from okf.service.keys import add_key
 from okf.settings import Settings
+from okf.testing import serve_in_thread
 
-from .support import SlowModel, build_test_registry, free_port
+from .support import SlowModel, build_test_registry
 
 
 @pytest.fixture(autouse=True)
@@ -83,22 +82,5 @@ def api_key(keys_file: Path) -> str:
 @pytest.fixture
 def serve_app() -> Iterator[Callable[..., str]]:
     """Run an app under a real uvicorn server in a thread; returns its base URL."""
-    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
-
-    def start(app: object) -> str:
-        port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")  # type: ignore[arg-type]
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.01)
-        return f"http://127.0.0.1:{port}"
-
-    yield start
-    for server, thread in servers:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with contextlib.ExitStack() as stack:
+        yield lambda app: stack.enter_context(serve_in_thread(app))

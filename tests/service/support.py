@@ -1,4 +1,4 @@
-"""Test-only models and helpers for the service tests.
+"""Test-only models and helpers for the service tests (shared ones come from okf.testing).
 
 The models are deterministic and fast (or deliberately slow), so the tests check the
 service, not the quality of the real models; ``test_real_registry.py`` covers those.
@@ -6,36 +6,13 @@ service, not the quality of the real models; ``test_real_registry.py`` covers th
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
-from collections import Counter
 from typing import Any
 
 from okf.models.base import ExtractOptions, Keyword, KeywordModel, ModelRegistry
+from okf.testing import WordCountModel, free_port
 from okf.text import Document
-from okf.text.tokens import WORD
-
-
-class WordCountModel(KeywordModel):
-    """Ranks non-stopword words by frequency: enough to see real keywords come back."""
-
-    name = "wordcount"
-    version = "1.0"
-
-    def extract(self, doc: Document, options: ExtractOptions) -> list[Keyword]:
-        spans: dict[str, list[tuple[int, int]]] = {}
-        forms: dict[str, set[str]] = {}
-        for tok, low, stop in zip(doc.tokens, doc.lowers, doc.stop, strict=True):
-            if tok.kind == WORD and not stop:
-                spans.setdefault(low, []).append((tok.start, tok.end))
-                forms.setdefault(low, set()).add(tok.text)
-        counts = Counter({w: len(s) for w, s in spans.items()})
-        total = sum(counts.values()) or 1
-        return [
-            Keyword(w, n / total, n, tuple(spans[w]), tuple(sorted(forms[w])))
-            for w, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: options.top_n]
-        ]
 
 
 class SlowModel(KeywordModel):
@@ -93,6 +70,18 @@ class NeedsExtraModel(KeywordModel):
         raise AssertionError("never called")
 
 
+__all__ = [
+    "BrokenModel",
+    "BusyModel",
+    "NeedsExtraModel",
+    "SlowModel",
+    "WordCountModel",
+    "assert_problem",
+    "build_test_registry",
+    "free_port",
+]
+
+
 def build_test_registry() -> ModelRegistry:
     registry = ModelRegistry()
     registry.register(WordCountModel(), default=True)
@@ -111,9 +100,3 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
         assert isinstance(body[member], str) and body[member], member
     assert "request_id" in body
     return body
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])

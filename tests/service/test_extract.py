@@ -8,6 +8,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from okf.models.base import ModelRegistry
+from okf.testing import DiverseWordModel
 
 from .support import SlowModel, WordCountModel, assert_problem
 
@@ -66,13 +67,25 @@ def test_batch_results_equal_single_results_in_input_order(client: TestClient) -
     assert results[1]["language"] == "pt"
 
 
-def test_diversity_absent_or_null_is_the_models_default(client: TestClient) -> None:
-    absent = client.post("/v1/keywords/extract", json={"text": EN})
-    null = client.post("/v1/keywords/extract", json={"text": EN, "diversity": None})
-    zero = client.post("/v1/keywords/extract", json={"text": EN, "diversity": 0})
-    assert absent.status_code == null.status_code == zero.status_code == 200
-    # the test model's default is no diversity: all three rank alike
-    assert absent.json()["keywords"] == null.json()["keywords"] == zero.json()["keywords"]
+def test_diversity_absent_or_null_is_the_models_default(
+    make_client: Callable[..., TestClient],
+) -> None:
+    # A model whose default diversity (0.5) is not 0 and changes the list, so "absent"
+    # (the model's default) can be told from "0" (none) and from another value.
+    registry = ModelRegistry()
+    registry.register(DiverseWordModel(), default=True)
+    client = make_client(registry)
+
+    def keywords(**options: object) -> list[str]:
+        r = client.post("/v1/keywords/extract", json={"text": EN, **options})
+        assert r.status_code == 200, r.text
+        return [k["phrase"] for k in r.json()["keywords"]]
+
+    absent, null, zero = keywords(), keywords(diversity=None), keywords(diversity=0)
+    assert absent == null == keywords(diversity=DiverseWordModel.default_diversity)
+    assert absent != zero
+    assert len({p[0] for p in absent}) == len(absent)  # the default really diversified
+    assert len({p[0] for p in zero}) < len(zero)
 
 
 def test_named_model_is_used(client: TestClient) -> None:

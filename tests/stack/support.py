@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ import urllib.request
 from pathlib import Path
 
 import yaml
+
+from okf.testing import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 PROM_DIR = REPO / "monitoring" / "prometheus"
@@ -95,11 +96,6 @@ def dashboard_queries(dashboard: dict | None = None) -> list[tuple[str, str, str
     return [(p["title"], t["refId"], t["expr"]) for d in boards for p in d["panels"]
             for t in p["targets"]]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def http_json(url: str, data: object | None = None, timeout: float = 5.0) -> object:

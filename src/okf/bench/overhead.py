@@ -21,8 +21,9 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from pydantic import BaseModel
 
-from okf.models.base import ExtractOptions, Keyword, KeywordModel, ModelRegistry
+from okf.models.base import ExtractOptions, ModelRegistry
 from okf.monitoring.logsink import LineQueueWriter
+from okf.testing import FirstWordModel
 
 NO_NATIVE_TELEMETRY = {"tracing": False, "metrics": False, "logs": False}
 
@@ -38,19 +39,10 @@ class _Doc(BaseModel):
     text: str
 
 
-class _FirstWord(KeywordModel):
-    name = "first-word"
-    version = "1"
-
-    def extract(self, doc: Any, options: ExtractOptions) -> list[Keyword]:
-        word = doc.text.split()[0]
-        return [Keyword(word, 1.0, 1, ((0, len(word)),), (word,))]
-
-
 def _base_app() -> tuple[FastAPI, ModelRegistry]:
     app = FastAPI(telemetry=NO_NATIVE_TELEMETRY)  # type: ignore[call-arg]
     registry = ModelRegistry()
-    registry.register(_FirstWord())
+    registry.register(FirstWordModel())
 
     @app.post("/v1/items/{item_id}")
     async def extract(item_id: str, doc: _Doc) -> dict[str, Any]:

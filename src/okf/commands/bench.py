@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from typing import Any
 
 from okf.bench.datasets import load_dataset
@@ -17,6 +16,7 @@ from okf.bench.peers import PEERS
 from okf.bench.runner import run_benchmark, tty_progress
 from okf.models.backend.minilm import torch_threads
 from okf.models.catalog import build_registry
+from okf.settings import Settings
 from okf.text import CHOICES
 
 _COLUMNS = ("p@5", "r@5", "f1@5", "p@10", "r@10", "f1@10", "docs_per_s", "cpu_docs_per_s")
@@ -54,19 +54,20 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--threads must be at least 1")
     if args.batch < 1:
         raise ValueError("--batch must be at least 1")
+    settings = Settings()
     if args.threads:
-        os.environ["OKF_TORCH_THREADS"] = str(args.threads)  # read when a model loads
+        settings = settings.model_copy(update={"torch_threads": args.threads})
     dataset = load_dataset(args.dataset, args.max_docs)
     result = run_benchmark(
         dataset,
-        build_registry(),
+        build_registry(settings),
         model=args.model,
         language=args.lang,
         peers=list(dict.fromkeys(args.peer)),
         progress=tty_progress,
         batch=args.batch,
     )
-    result["torch_threads"] = torch_threads()
+    result["torch_threads"] = torch_threads(settings.torch_threads)
     print(table(result))
     print(json.dumps(result, ensure_ascii=False))
     return 0

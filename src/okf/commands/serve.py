@@ -1,8 +1,9 @@
 """``okf serve``: run the HTTP API with uvicorn.
 
-Flags override ``OKF_*`` settings by being written back into the environment, because
-uvicorn workers build their own app through the factory
-(:func:`okf.service.app.create_app_from_env`) and only inherit the environment. The
+Flags override ``OKF_*`` settings by being written into the environment: uvicorn builds
+the app through the factory (:func:`okf.service.app.create_app_from_env`), in each
+worker process, and a worker inherits nothing else. That is the one place okf writes
+``OKF_*`` variables; everything reads them back through :class:`~okf.settings.Settings`. The
 open-mode rule is checked here first, so a refused start is one clear line, not a
 traceback from every worker.
 """
@@ -51,7 +52,7 @@ def _apply_flags(args: argparse.Namespace) -> None:
     }
     for name, value in flags.items():
         if value is not None:
-            os.environ[name] = str(value)
+            os.environ[name] = str(value)  # for the uvicorn workers (see the docstring)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,4 +98,5 @@ def _share_metrics_between_workers(settings: Settings) -> None:
 
     path = settings.metrics_multiproc_dir or Path(tempfile.mkdtemp(prefix="okf-metrics-"))
     reset_multiprocess_dir(str(path))
+    # Read by prometheus_client itself in every worker (and by the workers' Settings).
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)

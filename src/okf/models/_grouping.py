@@ -8,7 +8,9 @@ them stably, applies the diversity option (MMR-like on shared stems), cuts at
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from okf.models._scoring import unit_scores_of_top
 from okf.models.base import ExtractOptions, Keyword
@@ -64,20 +66,38 @@ def _mmr(
     diversity: float,
     top_n: int,
 ) -> list[Keyword]:
+    """MMR with redundancy = stem overlap (for models without phrase vectors)."""
+
+    def overlaps(best: int) -> list[float]:
+        key = candidates[pool[best]].key
+        return [stem_overlap(candidates[i].key, key) for i in pool]
+
+    chosen = mmr([unit[i] for i in pool], overlaps, diversity, top_n)
+    return [to_keyword(candidates[pool[pos]], score) for pos, score in chosen]
+
+
+def mmr(
+    scores: Sequence[float],
+    similarity: Callable[[int], Sequence[float] | np.ndarray],
+    diversity: float,
+    top_n: int,
+) -> list[tuple[int, float]]:
+    """Maximal Marginal Relevance, the one implementation every model uses.
+
+    ``scores`` are unit relevance scores, best first; ``similarity(j)`` gives every
+    item's redundancy (0..1) with item ``j``. Each pick maximises ``score - diversity *
+    max similarity to the items already picked`` (the first maximum wins ties, so the
+    better-ranked item does); that adjusted value, clipped to 0..1 and rounded to 6
+    places, is returned with the item's position, so scores never rise down the list.
+    """
+    values = np.asarray(scores, dtype=np.float64)
+    redundancy = np.zeros(len(values))
+    free = np.ones(len(values), dtype=bool)
     chosen: list[tuple[int, float]] = []
-    penalty = dict.fromkeys(pool, 0.0)
-    pool = list(pool)
-    while pool and len(chosen) < top_n:
-        best_pos, adjusted = 0, float("-inf")
-        for pos, i in enumerate(pool):  # strict ">" keeps the earlier one on ties
-            value = unit[i] - diversity * penalty[i]
-            if value > adjusted:
-                best_pos, adjusted = pos, value
-        best = pool.pop(best_pos)
-        chosen.append((best, min(1.0, max(0.0, round(adjusted, 6)))))
-        key = candidates[best].key
-        for i in pool:
-            overlap = stem_overlap(candidates[i].key, key)
-            if overlap > penalty[i]:
-                penalty[i] = overlap
-    return [to_keyword(candidates[i], score) for i, score in chosen]
+    while free.any() and len(chosen) < top_n:
+        value = np.where(free, values - diversity * redundancy, -np.inf)
+        best = int(np.argmax(value))
+        free[best] = False
+        chosen.append((best, min(1.0, max(0.0, round(float(value[best]), 6)))))
+        redundancy = np.maximum(redundancy, similarity(best))
+    return chosen

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from okf.models._grouping import to_keyword
+from okf.models._grouping import mmr, to_keyword
 from okf.models._scoring import to_unit
 from okf.models.base import ExtractOptions, Keyword
 from okf.text import Candidate
@@ -45,16 +45,6 @@ def rank_semantic(
     if diversity <= 0:
         return [to_keyword(candidates[i], unit[i]) for i in order[: options.top_n]]
     pool = order[: max(50, options.top_n * 10)]
-    scores = np.asarray([unit[i] for i in pool], dtype=np.float64)
     sims = vectors[pool] @ vectors[pool].T
-    redundancy = np.zeros(len(pool))
-    free = np.ones(len(pool), dtype=bool)
-    chosen: list[Keyword] = []
-    while free.any() and len(chosen) < options.top_n:
-        value = np.where(free, scores - diversity * redundancy, -np.inf)
-        best = int(np.argmax(value))  # first maximum: the better-ranked one wins ties
-        free[best] = False
-        adjusted = min(1.0, max(0.0, round(float(value[best]), 6)))
-        chosen.append(to_keyword(candidates[pool[best]], adjusted))
-        redundancy = np.maximum(redundancy, sims[best])
-    return chosen
+    chosen = mmr([unit[i] for i in pool], sims.__getitem__, diversity, options.top_n)
+    return [to_keyword(candidates[pool[pos]], score) for pos, score in chosen]

@@ -29,7 +29,6 @@ from okf.monitoring.logsink import count_log_drops, drain_logs
 from okf.monitoring.metrics import (
     ServiceMetrics,
     mark_worker_dead,
-    multiprocess_dir,
     retire_dead_workers,
     track_api_request,
     track_model_prediction,
@@ -39,7 +38,7 @@ from okf.monitoring.metrics import (
 from okf.monitoring.middleware import ClientAddress, MonitoringMiddleware
 from okf.monitoring.recorder import PredictionRecorder
 from okf.monitoring.spans import LeanSpans
-from okf.monitoring.tracing import setup_tracing, trace_request
+from okf.monitoring.tracing import OtlpConfig, setup_tracing, trace_request
 from okf.problem_details import MEDIA_TYPE, problem_body
 
 __all__ = [
@@ -70,6 +69,10 @@ class MonitoringConfig:
     trusted_proxies: tuple[str, ...] = ()
     metrics_token: str | None = None
     configure_logging: bool = True
+    #: prometheus_client's shared directory when ``okf serve`` runs several workers.
+    multiprocess_dir: str | None = None
+    #: Where spans go; None = the standard OTEL_* variables (read through okf.settings).
+    otlp: OtlpConfig | None = None
 
 
 @dataclass
@@ -85,7 +88,7 @@ class Monitoring:
             self.tracer_provider.shutdown()
         drain_logs()
         if self.metrics.multiprocess_path:
-            mark_worker_dead(os.getpid())
+            mark_worker_dead(os.getpid(), self.metrics.multiprocess_path)
 
 
 def instrument(
@@ -98,12 +101,12 @@ def instrument(
     """Add ``/metrics``, the request middleware and the prediction observer to ``app``.
 
     Call it last when building the app, so the middleware is the outermost one. Spans go
-    to OTLP when ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set, or to ``span_exporter`` (tests,
-    benchmarks); otherwise tracing is off.
+    to OTLP when ``config.otlp`` is enabled (by default: ``OTEL_EXPORTER_OTLP_ENDPOINT``
+    set), or to ``span_exporter`` (tests, benchmarks); otherwise tracing is off.
     """
     if config.configure_logging:
         configure_logging(level=config.log_level, service_name=config.service_name)
-    shared_dir = multiprocess_dir()
+    shared_dir = config.multiprocess_dir
     if shared_dir:
         retire_dead_workers(shared_dir)
     metrics = ServiceMetrics(multiprocess_path=shared_dir)
@@ -112,7 +115,11 @@ def instrument(
     dropped_spans = metrics.telemetry_dropped_total.labels("traces")
     count_log_drops(metrics.telemetry_dropped_total.labels("logs").inc)
     provider = setup_tracing(
-        app, service_name=config.service_name, exporter=span_exporter, on_drop=dropped_spans.inc
+        app,
+        service_name=config.service_name,
+        exporter=span_exporter,
+        on_drop=dropped_spans.inc,
+        otlp=config.otlp,
     )
     spans = LeanSpans(provider) if provider is not None else None
     registry.add_observer(PredictionRecorder(metrics, spans, config.input_text_policy))

@@ -10,7 +10,8 @@ Dashboards and alerts query these names, so they are a contract: see
 - ``memory_usage_bytes`` and ``cpu_usage_percent`` are computed when scraped, from one
   long-lived, primed process handle (see :mod:`okf.monitoring.system`): the spec's
   ``Process().cpu_percent()`` on a fresh handle is always 0 and its gauges went stale;
-- with several workers (``PROMETHEUS_MULTIPROC_DIR`` set) counters and histograms are
+- with several workers (``PROMETHEUS_MULTIPROC_DIR`` set by ``okf serve``, passed in
+  ``MonitoringConfig.multiprocess_dir``) counters and histograms are
   written to shared files and merged at scrape time.
 """
 
@@ -81,11 +82,6 @@ MODEL_LATENCY_BUCKETS = (
 )
 MODEL_STATUSES = ("ok", "error", "timeout")
 UNMATCHED_ENDPOINT = "unmatched"
-
-
-def multiprocess_dir() -> str | None:
-    """The shared directory of multi-worker mode, or None for a single process."""
-    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
 class ServiceMetrics:
@@ -226,11 +222,9 @@ class LeanSeries:
 _EXEMPLAR_VALUE_MAX = 128 - len("trace_id")
 
 
-def mark_worker_dead(pid: int) -> None:
+def mark_worker_dead(pid: int, path: str) -> None:
     """Tell the multi-worker files that a worker is gone (its live gauges disappear)."""
-    path = multiprocess_dir()
-    if path:
-        multiprocess.mark_process_dead(pid, path)
+    multiprocess.mark_process_dead(pid, path)
 
 
 def retire_dead_workers(path: str) -> None:
@@ -261,7 +255,7 @@ def default_metrics() -> ServiceMetrics:
     """The process-wide metrics used by the spec-style helpers below."""
     global _default
     if _default is None:
-        _default = ServiceMetrics(multiprocess_path=multiprocess_dir())
+        _default = ServiceMetrics()
     return _default
 
 

@@ -17,6 +17,7 @@ import functools
 import os
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from opentelemetry import trace
@@ -34,14 +35,27 @@ _provider: TracerProvider | None = None
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def otlp_endpoint_configured() -> bool:
-    return (
-        bool(
-            os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-            or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+@dataclass(frozen=True)
+class OtlpConfig:
+    """Where spans go: the standard ``OTEL_*`` variables, as read by ``okf.settings``."""
+
+    enabled: bool = False
+    timeout_s: float = 3.0
+    #: ``OTEL_SERVICE_NAME``: wins over okf's own service name when set.
+    service_name: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any = None) -> OtlpConfig:
+        """From ``settings`` (default: a fresh ``Settings()``, i.e. the environment)."""
+        if settings is None:
+            from okf.settings import Settings
+
+            settings = Settings()
+        return cls(
+            enabled=settings.tracing_enabled,
+            timeout_s=settings.otel_exporter_otlp_timeout,
+            service_name=settings.otel_service_name,
         )
-        and os.environ.get("OTEL_SDK_DISABLED", "").lower() != "true"
-    )
 
 
 class BoundedSpanProcessor(SpanProcessor):
@@ -153,20 +167,22 @@ def setup_tracing(
     service_name: str = "okf",
     exporter: SpanExporter | None = None,
     on_drop: Callable[[int], None] = lambda n: None,
+    otlp: OtlpConfig | None = None,
 ) -> TracerProvider | None:
     """Build this process's tracer provider; None (tracing off) without an endpoint.
 
     ``app`` is accepted for the spec's signature; requests are traced by the monitoring
     middleware (one lean span per request), not by the FastAPI instrumentor.
     """
+    otlp = otlp or OtlpConfig.from_settings()
     if exporter is None:
-        if not otlp_endpoint_configured():
+        if not otlp.enabled:
             return None
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        timeout = float(os.environ.get("OTEL_EXPORTER_OTLP_TIMEOUT", "3"))
-        exporter = OTLPSpanExporter(timeout=timeout)
-    name = os.environ.get("OTEL_SERVICE_NAME") or service_name
+        # The exporter reads the endpoint from the OTEL_* variables itself.
+        exporter = OTLPSpanExporter(timeout=otlp.timeout_s)
+    name = otlp.service_name or service_name
     provider = TracerProvider(resource=Resource.create({"service.name": name}))
     provider.add_span_processor(BoundedSpanProcessor(exporter, on_drop=on_drop))
     global _provider

@@ -26,6 +26,7 @@ from okf import __version__
 from okf.extraction import build_extractor
 from okf.models.base import ModelRegistry
 from okf.monitoring import MonitoringConfig, instrument
+from okf.monitoring.tracing import OtlpConfig
 from okf.service import web
 from okf.service.api import ROUTERS, json_body_paths
 from okf.service.auth import AccessMiddleware, check_open_mode, is_loopback
@@ -153,6 +154,8 @@ def monitoring_config(settings: Settings) -> MonitoringConfig:
         count_probes=settings.metrics_count_probes,
         trusted_proxies=tuple(settings.trusted_proxies),
         metrics_token=token_file.read_text().strip() if token_file else None,
+        multiprocess_dir=str(shared) if (shared := settings.prometheus_multiproc_dir) else None,
+        otlp=OtlpConfig.from_settings(settings),
     )
 
 

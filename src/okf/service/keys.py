@@ -16,13 +16,13 @@ import contextlib
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from okf.files import atomic_writer
 
 KEY_PREFIX = "okf_"
 _FORMAT_VERSION = 1
@@ -69,19 +69,10 @@ def read_records(path: Path) -> list[KeyRecord]:
 
 def write_records(path: Path, records: list[KeyRecord]) -> None:
     """Replace the file atomically, readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"version": _FORMAT_VERSION, "keys": [asdict(r) for r in records]}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".okf-keys-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, indent=2)
-            fh.write("\n")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_writer(path, mode=0o600) as fh:
+        json.dump(payload, fh, indent=2)
+        fh.write("\n")
 
 
 def add_key(path: Path, name: str, user: str | None = None, client: str | None = None) -> str:

@@ -25,10 +25,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import os
 import subprocess
 import sys
-import tempfile
 import threading
 import warnings
 from functools import cache, lru_cache
@@ -37,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from okf.files import atomic_writer
 from okf.text.document import Document
 
 LANGUAGE = "pt"
@@ -140,16 +139,8 @@ def _build(path: Path) -> np.ndarray:
 def _save(table: np.ndarray, path: Path) -> None:
     """Write whole or not at all (a concurrent reader never sees half a table), readable
     by every user like any installed file (``mkstemp`` would leave it owner-only)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            np.save(out, table)
-        os.chmod(name, 0o644)
-        os.replace(name, path)
-    finally:
-        if os.path.exists(name):  # only when the write or the rename failed
-            os.unlink(name)
+    with atomic_writer(path, mode=0o644, binary=True) as out:
+        np.save(out, table)
 
 
 def load_verb_forms() -> None:

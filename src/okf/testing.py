@@ -1,0 +1,158 @@
+"""Helpers the tests share (like structlog's ``testing``): ports, servers, fake models, sinks.
+
+Shipped in the package so that every test folder (and a project embedding okf) uses the
+same helpers instead of copies: :func:`free_port`, :func:`wait_until`,
+:func:`serve_in_thread` (a real uvicorn server), the deterministic models
+(:class:`WordCountModel`, :class:`DiverseWordModel`, :class:`FirstWordModel`) and the
+sinks that capture what monitoring writes (:func:`log_lines`, :func:`span_sink`,
+:func:`metric_sum`).
+Only the overhead benchmark (``okf.bench.overhead``) uses it from inside okf.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from okf.models.base import ExtractOptions, Keyword, KeywordModel
+from okf.text import Document
+from okf.text.tokens import WORD
+
+T = TypeVar("T")
+
+
+# ----------------------------------------------------------------------------- processes
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now, on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(
+    predicate: Callable[[], T], timeout: float, what: str, interval: float = 0.05
+) -> T:
+    """Poll ``predicate`` until it returns a truthy value (returned), or fail naming
+    ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(interval)
+
+
+@contextlib.contextmanager
+def serve_in_thread(app: Any, *, timeout: float = 10.0) -> Iterator[str]:
+    """Run ``app`` under a real uvicorn server on a free loopback port, in a thread;
+    yields its base URL and stops the server on exit."""
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: server.started, timeout, "the server to start", 0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+# ----------------------------------------------------------------------------- models
+
+
+class WordCountModel(KeywordModel):
+    """Ranks non-stopword words by frequency: real keywords, no model quality at stake.
+
+    ``default_diversity`` (0 here) is what an unset ``diversity`` means; with an
+    effective diversity above 0, a word whose first letter an earlier keyword already
+    has is skipped, so diversity visibly changes the list.
+    """
+
+    name = "wordcount"
+    version = "1.0"
+    default_diversity = 0.0
+
+    def extract(self, doc: Document, options: ExtractOptions) -> list[Keyword]:
+        spans: dict[str, list[tuple[int, int]]] = {}
+        forms: dict[str, set[str]] = {}
+        for tok, low, stop in zip(doc.tokens, doc.lowers, doc.stop, strict=True):
+            if tok.kind == WORD and not stop:
+                spans.setdefault(low, []).append((tok.start, tok.end))
+                forms.setdefault(low, set()).add(tok.text)
+        counts = Counter({w: len(s) for w, s in spans.items()})
+        total = sum(counts.values()) or 1
+        diversity = self.default_diversity if options.diversity is None else options.diversity
+        ranked, initials = [], set()
+        for w, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            if diversity > 0 and w[0] in initials:
+                continue
+            initials.add(w[0])
+            ranked.append(Keyword(w, n / total, n, tuple(spans[w]), tuple(sorted(forms[w]))))
+        return ranked[: options.top_n]
+
+
+class DiverseWordModel(WordCountModel):
+    """:class:`WordCountModel` whose default diversity is not 0 (as ``omni``'s is not),
+    so a test can tell "absent" (the model's default) from "0"."""
+
+    name = "diverse-wordcount"
+    default_diversity = 0.5
+
+
+class FirstWordModel(KeywordModel):
+    """Returns the first word of any object with a ``text``; fails on the word 'boom'
+    (for monitoring tests, which need a model but no text processing)."""
+
+    name = "first-word"
+    version = "1"
+
+    def extract(self, doc: Any, options: ExtractOptions) -> list[Keyword]:
+        word = doc.text.split()[0]
+        if word == "boom":
+            raise RuntimeError("model exploded")
+        return [Keyword(word, 1.0, 1, ((0, len(word)),), (word,))]
+
+
+# ----------------------------------------------------------------------------- sinks
+
+
+def log_lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    """Every line written to a captured log stream, parsed as JSON (fails loudly on a
+    line that is not JSON: every okf log line must be)."""
+    return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+
+
+def span_sink() -> Any:
+    """An in-memory span exporter: pass it to ``instrument(..., span_exporter=...)`` and
+    read ``get_finished_spans()`` after ``app.state.monitoring.shutdown()``."""
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    return InMemorySpanExporter()
+
+
+def metric_sum(text: str, name: str, **labels: str) -> float:
+    """Sum of the samples ``name`` whose labels include ``labels``, in a Prometheus text
+    exposition (what ``GET /metrics`` returns); 0 when there is none."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items())
+    )
