@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from okf.bench.content import ContentScorer
 from okf.bench.datasets import Dataset, Sample
 from okf.bench.peers import Extractor as PeerExtractor
 from okf.bench.peers import get_peer
@@ -22,6 +23,7 @@ from okf.bench.scoring import Scorer
 from okf.extraction import ExtractionInput, ExtractionOptions, Extractor
 from okf.models.base import ModelRegistry
 from okf.text import detect_language
+from okf.text.markup import structure
 
 #: Predictions asked for per document: more than the largest cut-off, so removing
 #: duplicates after stemming still leaves ten.
@@ -55,6 +57,27 @@ def dataset_language(dataset: Dataset, requested: str) -> str:
     return max(sorted(set(votes)), key=votes.count)
 
 
+class Scorers:
+    """The standard scorer, and the web-content one when the set has titles."""
+
+    def __init__(self, dataset: Dataset, language: str) -> None:
+        self.standard = Scorer(language)
+        has_titles = any(s.title is not None for s in dataset.samples)
+        self.content = ContentScorer(language) if has_titles else None
+
+    def add(self, phrases: list[str], sample: Sample) -> None:
+        self.standard.add(phrases, sample.keys)
+        if self.content is not None:
+            self.content.add(phrases, sample.keys, sample.text, sample.title or "")
+
+
+def sample_input(sample: Sample) -> ExtractionInput:
+    """What okf is given: the post's Markdown when the set is read as Markdown."""
+    if sample.raw is not None:
+        return ExtractionInput(sample.raw, content_type="text/markdown")
+    return ExtractionInput(sample.text)
+
+
 def _run_model(
     dataset: Dataset,
     registry: ModelRegistry,
@@ -62,23 +85,24 @@ def _run_model(
     language: str,
     progress: Progress,
     batch: int = 1,
-) -> tuple[Scorer, float, float]:
+) -> tuple[Scorers, float, float]:
     """Time the one extraction path, ``batch`` documents per call (1: one per request);
-    a text the path refuses scores as no predictions."""
+    a text the path refuses scores as no predictions. With Markdown input (``raw``),
+    parsing the Markdown is part of the timed work."""
     extractor = Extractor(registry)
     extractor.ensure_loaded(extractor.model(name))
     options = ExtractionOptions(top_n=PREDICTIONS, language=language, model=name)
-    scorer = Scorer(dataset_language(dataset, language))
+    scorers = Scorers(dataset, dataset_language(dataset, language))
     clock = [0.0, 0.0]  # wall, CPU
 
     def run(group: list[Sample]) -> None:
         start, start_cpu = time.perf_counter(), time.process_time()
-        inputs = [ExtractionInput(s.text) for s in group]
+        inputs = [sample_input(s) for s in group]
         found = extractor.run(inputs, options, errors="keep")
         clock[0] += time.perf_counter() - start
         clock[1] += time.process_time() - start_cpu
         for sample, result in zip(group, found, strict=True):
-            scorer.add([k.phrase for k in result.keywords], sample.keys)
+            scorers.add([k.phrase for k in result.keywords], sample)
 
     group: list[Sample] = []
     for sample in progress(dataset.samples, name):
@@ -88,25 +112,31 @@ def _run_model(
             group = []
     if group:
         run(group)
-    return scorer, clock[0], clock[1]
+    return scorers, clock[0], clock[1]
 
 
 def _run_peer(
     dataset: Dataset, extract: PeerExtractor, language: str, label: str, progress: Progress
-) -> tuple[Scorer, float, float]:
-    scorer = Scorer(language)
+) -> tuple[Scorers, float, float]:
+    """A peer takes plain text: with Markdown input, the text okf's parser made of it."""
+    scorers = Scorers(dataset, language)
     elapsed = cpu = 0.0
     for sample in progress(dataset.samples, label):
+        given = sample_input(sample)
+        text = structure(given.text, given.content_type).text if sample.raw else given.text
         start, start_cpu = time.perf_counter(), time.process_time()
-        phrases = extract(sample.text, language, PREDICTIONS)
+        phrases = extract(text, language, PREDICTIONS)
         elapsed += time.perf_counter() - start
         cpu += time.process_time() - start_cpu
-        scorer.add(phrases, sample.keys)
-    return scorer, elapsed, cpu
+        scorers.add(phrases, sample)
+    return scorers, elapsed, cpu
 
 
-def _summary(scorer: Scorer, elapsed: float, cpu: float) -> dict[str, Any]:
+def _summary(scorers: Scorers, elapsed: float, cpu: float) -> dict[str, Any]:
+    scorer = scorers.standard
     figures: dict[str, Any] = dict(scorer.figures())
+    if scorers.content is not None:
+        figures.update(scorers.content.figures())
     figures["seconds"] = round(elapsed, 3)
     figures["docs_per_s"] = round(scorer.n_docs / elapsed, 1) if elapsed > 0 else 0.0
     figures["cpu_docs_per_s"] = round(scorer.n_docs / cpu, 1) if cpu > 0 else 0.0
@@ -127,7 +157,8 @@ def run_benchmark(
     ``batch`` documents go to the model per call (peers always take one at a time).
     """
     chosen = registry.get(model)
-    scorer, elapsed, cpu = _run_model(dataset, registry, chosen.name, language, progress, batch)
+    scorers, elapsed, cpu = _run_model(dataset, registry, chosen.name, language, progress, batch)
+    scorer = scorers.standard
     result: dict[str, Any] = {
         "dataset": dataset.name,
         "model": chosen.name,
@@ -135,7 +166,8 @@ def run_benchmark(
         "language": scorer.language,
         "n_docs": scorer.n_docs,
         "batch": batch,
-        **_summary(scorer, elapsed, cpu),
+        "input_format": "markdown" if any(s.raw is not None for s in dataset.samples) else "text",
+        **_summary(scorers, elapsed, cpu),
     }
     peer_results: dict[str, Any] = {}
     ratios: dict[str, Any] = {}

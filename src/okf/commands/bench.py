@@ -20,6 +20,8 @@ from okf.settings import Settings
 from okf.text import CHOICES
 
 _COLUMNS = ("p@5", "r@5", "f1@5", "p@10", "r@10", "f1@10", "docs_per_s", "cpu_docs_per_s")
+#: Printed too for a set with ``title/`` (real web content: ``okf.bench.content``).
+_CONTENT_COLUMNS = ("present_r@10", "topic@5", "junk@10")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -37,6 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         default=1,
         help="documents per model call, as in /v1/keywords/extract/batch (default 1: one "
         "document per call, as in /v1/keywords/extract)",
+    )
+    parser.add_argument(
+        "--input-format",
+        default="text",
+        choices=("text", "markdown"),
+        help="markdown: give the models each document's raw/<id>.md (parsed as Markdown) "
+        "instead of docsutf8/<id>.txt",
     )
     parser.add_argument(
         "--threads",
@@ -57,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.threads:
         settings = settings.model_copy(update={"torch_threads": args.threads})
-    dataset = load_dataset(args.dataset, args.max_docs)
+    dataset = load_dataset(args.dataset, args.max_docs, markdown=args.input_format == "markdown")
     result = run_benchmark(
         dataset,
         build_registry(settings),
@@ -79,10 +88,14 @@ def table(result: dict[str, Any]) -> str:
     for name, figures in result.get("peers", {}).items():
         rows.append((f"{name} {figures['version']}", figures))
     width = max(len(name) for name, _ in rows)
-    head = f"{'system':<{width}}  " + "  ".join(f"{c:>14}" for c in _COLUMNS)
-    title = f"dataset={result['dataset']} language={result['language']} n_docs={result['n_docs']}"
+    columns = _COLUMNS + (_CONTENT_COLUMNS if "topic@5" in result else ())
+    head = f"{'system':<{width}}  " + "  ".join(f"{c:>14}" for c in columns)
+    title = (
+        f"dataset={result['dataset']} language={result['language']} n_docs={result['n_docs']}"
+        f" input={result.get('input_format', 'text')}"
+    )
     lines = [title, head]
     for name, figures in rows:
-        cells = "  ".join(f"{figures[c]:>14}" for c in _COLUMNS)
+        cells = "  ".join(f"{figures[c]:>14}" for c in columns)
         lines.append(f"{name:<{width}}  {cells}")
     return "\n".join(lines)

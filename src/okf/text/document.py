@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from okf.text.errors import EmptyTextError, InvalidTextError, TextTooLargeError
+from okf.text.fields import NO_FIELDS, Fields, plain_fields
 from okf.text.language import check_language, detect_language
 from okf.text.stem import stem_words
 from okf.text.stopwords import stopwords
@@ -22,7 +23,8 @@ class Document:
     ``lowers``, ``stems``, ``stop`` and ``eligible`` are parallel to ``tokens``: the
     lowercase form, the accent-folded stem ("" for non-words), whether the token is a
     stopword, and whether it may be part of a candidate phrase (a word of two or more
-    characters, not a stopword, not only digits).
+    characters, not a stopword, not only digits). ``fields`` are the page's title,
+    headings, lead and description (:mod:`okf.text.fields`), ranking features.
     """
 
     text: str
@@ -33,10 +35,14 @@ class Document:
     stems: tuple[str, ...]
     stop: tuple[bool, ...]
     eligible: tuple[bool, ...]
+    fields: Fields = NO_FIELDS
 
 
-def prepare(text: str, language: str = "auto") -> Document:
+def prepare(text: str, language: str = "auto", fields: Fields | None = None) -> Document:
     """Tokenize, detect the language if asked, stem and flag stopwords.
+
+    ``fields`` come from the markup or the caller; None means plain text, whose first
+    line counts as the title when it looks like one (:func:`~okf.text.fields.plain_fields`).
 
     Raises :class:`~okf.text.errors.InvalidTextError` subclasses: ``EmptyTextError``,
     ``TextTooLargeError`` (over :data:`MAX_CHARS`), ``UnsupportedLanguageError``.
@@ -64,7 +70,15 @@ def prepare(text: str, language: str = "auto") -> Document:
         for w, ok, is_stop in zip(lowers, is_word, stop, strict=True)
     ]
     return Document(
-        text, lang, tokens, sentences, tuple(lowers), tuple(stems), tuple(stop), tuple(eligible)
+        text,
+        lang,
+        tokens,
+        sentences,
+        tuple(lowers),
+        tuple(stems),
+        tuple(stop),
+        tuple(eligible),
+        plain_fields(text) if fields is None else fields,
     )
 
 

@@ -24,7 +24,7 @@ REMOVED: dict[str, frozenset[str]] = {
         """computer computers information system systems problem problems research
         length member members invention website webpage homepage microsoft netscape
         number numbers area areas interest interests effect section importance order
-        orders point points group groups state states"""
+        orders point points group groups state states thing things"""
     ),
     "pt": _words(
         """sistema estado viagem trabalho conselho grupo povo obra apoio valor área nível
@@ -44,7 +44,8 @@ ADDED: dict[str, frozenset[str]] = {
     "pt": _words(
         """pra pro pá portanto aliás pronto né ok sr sra dr lá cá ah eh hum
         sido tido feito vão vai está estão ser há disse artigo artigos autor autores
-        apresenta apresentam propõe propomos descreve discute"""
+        apresenta apresentam propõe propomos descreve discute
+        muita muitas várias vários algum alguma alguns algumas mim vamos etc aí ai"""
     ),
 }
 
