@@ -16,8 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from okf.models._grouping import rank
+from okf.models._junk import drop_junk, judged
 from okf.models.base import ExtractOptions, Keyword, KeywordModel
 from okf.text import Candidate, Document, extract_candidates
+from okf.text.fields import field_weights
 from okf.text.tokens import WORD
 from okf.text.verbs_pt import load_verb_forms
 
@@ -99,7 +101,9 @@ class GraphModel(KeywordModel):
 
     def extract(self, doc: Document, options: ExtractOptions) -> list[Keyword]:
         candidates = extract_candidates(doc, options.max_ngram)
-        return rank(candidates, self.score(doc, candidates), options)
+        raw = self.score(doc, candidates)
+        kept, kept_raw = drop_junk(doc, candidates, raw, judged(options.top_n))
+        return rank(kept, kept_raw, options)
 
     def score(self, doc: Document, candidates: list[Candidate]) -> list[float]:
         """Raw scores (higher is better), parallel to ``candidates``."""
@@ -111,8 +115,14 @@ class GraphModel(KeywordModel):
         unigram = p.unigram[0] + (p.unigram[1] - p.unigram[0]) * t
         pf = p.phrase_frequency[0] + (p.phrase_frequency[1] - p.phrase_frequency[0]) * t
         out = []
-        for cand in candidates:
-            value = sum(ranks[s] for s in cand.key) * len(cand.occurrences) ** pf
+        n_max = max((len(c.key) for c in candidates), default=1)
+        # PositionRank already favours the title (first words): no field weight on
+        # abstracts (Inspec, first 50, F1@5 29.21 → 27.82 at 1/3), full weight from 400 words.
+        fields = field_weights(doc, candidates, n_max, t)
+        for cand, in_fields in zip(candidates, fields, strict=True):
+            value = (
+                sum(ranks.get(s, 0.0) for s in cand.key) * len(cand.occurrences) ** pf * in_fields
+            )
             if cand.size == 1:
                 value *= unigram
             if cand.whole:

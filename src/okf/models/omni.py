@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from okf.models._junk import drop_junk, judged
 from okf.models.backend import EmbeddingBackend
 from okf.models.base import ExtractOptions
 from okf.models.embedding import EmbeddingModel, Pool, term_candidates
@@ -129,14 +130,17 @@ class OmniModel(EmbeddingModel):
         if not self.uses_semantics(doc):
             # Nothing to embed: every candidate stays, as in the non-neural models.
             candidates = extract_candidates(doc, options.max_ngram)
-            return Pool(candidates, self.statistical.score(doc, candidates))
+            prior = self.statistical.score(doc, candidates)
+            return Pool(*drop_junk(doc, candidates, prior, judged(options.top_n)))
         # Noun-phrase chunks (English, tagger installed): verbs and adverbs that
         # stopwords leave inside a chunk no longer make candidates (Inspec F1@10 +1).
         spans = noun_phrase_chunks(doc)
         candidates = term_candidates(doc, options.max_ngram, spans)
         low, high = self.params.pool
         size = round(low + (high - low) * self._length(doc))
-        return self._cut(candidates, self.statistical.score(doc, candidates, spans), size)
+        prior = self.statistical.score(doc, candidates, spans)
+        candidates, prior = drop_junk(doc, candidates, prior, size + judged(options.top_n))
+        return self._cut(candidates, prior, size)
 
     def combine(self, doc: Document, pool: Pool, similarity: np.ndarray) -> list[float]:
         w = self.weights(doc)

@@ -220,10 +220,13 @@ def extract_candidates(
     doc: Document,
     max_ngram: int = DEFAULT_MAX_NGRAM,
     spans: list[tuple[int, int]] | None = None,
+    joined: bool = True,
 ) -> list[Candidate]:
     """Every phrase of 1..``max_ngram`` words inside a chunk, grouped by stems.
 
     ``spans`` are the document's :func:`chunks`, for callers that already have them.
+    ``joined`` adds the noun phrases that cross a preposition and that the text
+    supports (:mod:`okf.text.joins`: "taxa de conversão", "return on investment").
 
     The result is in order of first occurrence of the phrase's first word, then by
     size (deterministic: dicts keep insertion order); each candidate's
@@ -249,4 +252,11 @@ def extract_candidates(
                 cand.occurrences.append(
                     new(Occurrence, (start, tokens[j - 1].end, i, j - i, sentence, length))
                 )
-    return list(found.values())
+    out = list(found.values())
+    if joined:
+        from okf.text.joins import joined_candidates
+
+        joins = joined_candidates(doc, n_max, spans if spans is not None else chunks(doc))
+        if joins:  # in text order too (a stable sort keeps the order of the others)
+            out = sorted(out + joins, key=lambda c: c.occurrences[0].start)
+    return out

@@ -60,12 +60,12 @@ def plain_fields(text: str) -> Fields:
 
 
 def lead_of(body: str) -> str:
-    """The first non-empty paragraph of ``body`` (at most ~120 words)."""
-    for paragraph in _PARAGRAPH_BREAK.split(body):
-        paragraph = paragraph.strip()
-        if paragraph:
-            return " ".join(paragraph.split()[:120])
-    return ""
+    """The first paragraph of ``body`` (at most 120 words), when there are several:
+    a text of one paragraph (an abstract) has no lead apart from itself."""
+    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(body) if p.strip()]
+    if len(paragraphs) < 2:
+        return ""
+    return " ".join(paragraphs[0].split()[:120])
 
 
 def ngrams(stems: Sequence[str], n_max: int) -> set[tuple[str, ...]]:
@@ -74,16 +74,51 @@ def ngrams(stems: Sequence[str], n_max: int) -> set[tuple[str, ...]]:
 
 
 def field_grams(parts: Iterable[str], language: str, n_max: int) -> set[tuple[str, ...]]:
-    """Stem n-grams of field texts, stemmed as documents are (:mod:`okf.text.stem`)."""
+    """Stem n-grams of field texts, stemmed as documents are (:mod:`okf.text.stem`);
+    prepositions become their join markers (:mod:`okf.text.joins`)."""
+    from okf.text.joins import marker
     from okf.text.stem import stem_words
 
     out: set[tuple[str, ...]] = set()
     for part in parts:
         words = [w.lower() for w in _WORD.findall(part)]
         if words:
-            out |= ngrams(stem_words(words, language), n_max)
+            stems = stem_words(words, language)
+            keys = [marker(language, w) or s for w, s in zip(words, stems, strict=True)]
+            out |= ngrams(keys, n_max)
     return out
 
 
 #: Fields of a text that has none (no markup, no title line).
 NO_FIELDS = Fields()
+
+
+#: Multipliers of a phrase's score when it is in the title, a heading, the lead
+#: paragraph or the meta description (they add up: 1 + the sum of the fields it is in).
+FIELD_WEIGHTS = {"title": 3.0, "headings": 1.0, "lead": 0.5, "description": 1.0}
+
+
+def field_weights(doc, candidates, n_max: int, scale: float = 1.0) -> list[float]:  # type: ignore[no-untyped-def]
+    """``1 + scale * sum of FIELD_WEIGHTS`` of the fields each candidate's key is in.
+
+    Models pass a ``scale`` under 1 for short texts: in an abstract the title is a
+    large share of the text and already its first sentence.
+    """
+    fields = doc.fields
+    if not fields:
+        return [1.0] * len(candidates)
+    parts = {
+        "title": [fields.title],
+        "headings": list(fields.headings),
+        "lead": [fields.lead],
+        "description": [fields.description],
+    }
+    grams = {
+        name: field_grams(texts, doc.language, n_max) for name, texts in parts.items() if any(texts)
+    }
+    out = []
+    for cand in candidates:
+        key = cand.key
+        found_in = sum(FIELD_WEIGHTS[name] for name, found in grams.items() if key in found)
+        out.append(1.0 + scale * found_in)
+    return out

@@ -154,6 +154,26 @@ PT_ADJECTIVES = frozenset(
         "bacana",
     ]
 )
+#: Nouns that say nothing alone ("things", "coisas"); they may sit inside a phrase
+#: ("internet of things").
+GENERIC_NOUNS = frozenset(
+    [
+        "thing",
+        "things",
+        "stuff",
+        "lot",
+        "lots",
+        "way",
+        "ways",
+        "coisa",
+        "coisas",
+        "jeito",
+        "forma",
+        "formas",
+        "vez",
+        "vezes",
+    ]
+)
 _ADVERB_PT = re.compile(r"\w{3,}mente")
 
 
@@ -217,8 +237,11 @@ def _pt_reason(words: list[str], originals: list[str], context: Context) -> str 
         return "function word at an edge"
     # Capitalised, a name, seen after an article, or after a preposition inside the
     # phrase ("mecanismos de *busca*"): a noun, whatever its verb homograph.
+    # Without a context, a capital says "name"; with one, the text's own use decides
+    # (a capitalised sentence opener "Melhorar" is still a verb).
+    given = context is not NO_CONTEXT
     nouns = [
-        o[:1].isupper() or w in context.names or w in context.nominal
+        (w in context.names if given else o[:1].isupper()) or w in context.nominal
         for o, w in zip(originals, words, strict=True)
     ]
     if len(words) > 1:
@@ -249,7 +272,9 @@ def _en_reason(words: list[str], context: Context) -> str | None:
     if len(words) == 1:
         return "lone adjective or verb" if tag(words[0], "NN") in LONE_TAGS else None
     first, last = tag(words[0], "NN"), tag(words[-1], "NN")
-    if first in EDGE_TAGS or last in EDGE_TAGS:
+    # Inside a phrase a base or present form is a noun: "*search* engine", "wavelet
+    # *transform(s)*" (the lexicon's first tag is the verb).
+    if first in EDGE_TAGS - _NOMINAL_VERB_TAGS or last in EDGE_TAGS - _NOMINAL_VERB_TAGS - {"VBZ"}:
         return "verb, adverb or function word at an edge"
     if last in ("JJ", "JJR", "JJS") and words[-1].endswith("ly"):
         return "adverb at an edge"
@@ -271,6 +296,8 @@ def junk_reason(phrase: str, language: str, context: Context | None = None) -> s
     if any(is_token_junk(w) for w in originals):
         return "number, ordinal, hex code or url"
     words = [w.lower() for w in originals]
+    if len(words) == 1 and words[0] in GENERIC_NOUNS:
+        return "lone generic noun"
     if language == "pt":
         return _pt_reason(words, originals, context)
     return _en_reason(words, context)
@@ -291,6 +318,7 @@ class Context:
 
 NO_CONTEXT = Context()
 _EN_VERB_TAGS = frozenset({"VB", "VBP", "VBZ", "VBD"})
+_NOMINAL_VERB_TAGS = frozenset({"VB", "VBP"})
 _PT_OF = frozenset({"de", "da", "do", "das", "dos"})
 _DETERMINERS = {
     "en": "the a an this that these those my your our their its his her every each",

@@ -168,11 +168,61 @@ def is_verb_form(word: str) -> bool:
     return _in_table(word)
 
 
+#: Words after which a verb form is a noun: articles, contractions with them, and
+#: "de" ("a *busca*", "o *resultado*", "mecanismos de *busca*").
+NOMINAL_LEFT = frozenset(
+    [
+        "o",
+        "a",
+        "os",
+        "as",
+        "um",
+        "uma",
+        "uns",
+        "umas",
+        "da",
+        "do",
+        "das",
+        "dos",
+        "de",
+        "na",
+        "no",
+        "nas",
+        "nos",
+        "à",
+        "ao",
+        "às",
+        "aos",
+        "pela",
+        "pelo",
+        "pelas",
+        "pelos",
+        "sua",
+        "seu",
+        "suas",
+        "seus",
+        "essa",
+        "esse",
+        "esta",
+        "este",
+        "nossa",
+        "nosso",
+    ]
+)
+
+
 def verb_mask(doc: Document) -> list[bool]:
-    """True at each eligible token that is a verb form (capitalised words never are)."""
+    """True at each eligible token that is a verb form.
+
+    Capitalised words (names) never are, nor words right after an article or "de".
+    """
+    lowers = doc.lowers
     return [
-        ok and not token.text[:1].isupper() and is_verb_form(lower)
-        for ok, token, lower in zip(doc.eligible, doc.tokens, doc.lowers, strict=True)
+        ok
+        and not token.text[:1].isupper()
+        and not (i and lowers[i - 1] in NOMINAL_LEFT)
+        and is_verb_form(lower)
+        for i, (ok, token, lower) in enumerate(zip(doc.eligible, doc.tokens, lowers, strict=True))
     ]
 
 
