@@ -47,6 +47,17 @@ MIN_COUNT = {"pt": 2, "en": 3}
 HEADED_MIN_TOKENS = 350
 
 
+def _verb_follows(doc: Document, index: int) -> bool:
+    """Whether the word at ``index`` is a verb (English lexicon), so a join may stop
+    before it; otherwise the right part must be its whole chunk, never cut inside a
+    noun phrase ("acquisition of *out-of-print* printed music")."""
+    if doc.language != "en":
+        return False
+    from okf.text.junk import lexicon_tag
+
+    return lexicon_tag(doc.lowers[index]) in ("VB", "VBZ", "VBP", "VBD", "MD")
+
+
 def is_marker(stem: str) -> bool:
     """Whether a key element is a preposition marker (it has no word weight)."""
     return stem[:1] == "~"
@@ -71,9 +82,11 @@ def _joins(doc: Document, max_ngram: int, spans: list[tuple[int, int]]):  # type
             if a_last - left < a_first:
                 break
             for right in (1, 2):
-                if b_first + right > b_last or left + right > max_ngram:
+                end = b_first + right
+                if end > b_last or left + right > max_ngram:
                     break
-                yield a_last - left, b_first + right, a_last
+                if end == b_last or _verb_follows(doc, end):
+                    yield a_last - left, end, a_last
 
 
 def joined_candidates(doc: Document, max_ngram: int, spans: list[tuple[int, int]]) -> list:  # type: ignore[type-arg]

@@ -194,6 +194,11 @@ def _lexicon() -> dict[str, str]:
     return out
 
 
+def lexicon_tag(word: str) -> str:
+    """The English lexicon's most likely tag of a lower-case word ("NN" when unknown)."""
+    return _lexicon().get(word, "NN")
+
+
 def load_junk_rules() -> None:
     """Read the lexicon now (a model's ``load``), not during the first request."""
     _lexicon()
