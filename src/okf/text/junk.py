@@ -18,6 +18,7 @@ filters every model's output and judges any system's phrases in ``okf bench``
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -179,12 +180,14 @@ _ADVERB_PT = re.compile(r"\w{3,}mente")
 
 @cache
 def _lexicon() -> dict[str, str]:
-    """textblob's English lexicon (word → most likely tag), read as a plain file."""
-    try:
-        import textblob
-    except ImportError:  # the tagger ships with the embedding extra
-        return {}
-    path = Path(textblob.__file__).parent / "en" / "en-lexicon.txt"
+    """textblob's English lexicon (word → most likely tag), read as a plain file.
+
+    The package is found without importing it: importing textblob imports nltk (~2 s).
+    """
+    spec = importlib.util.find_spec("textblob")
+    if spec is None or not spec.submodule_search_locations:
+        return {}  # the tagger ships with the embedding extra
+    path = Path(next(iter(spec.submodule_search_locations))) / "en" / "en-lexicon.txt"
     out: dict[str, str] = {}
     with path.open(encoding="utf-8") as lines:
         for line in lines:
