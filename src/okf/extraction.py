@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from okf.models.base import ExtractOptions, Keyword, KeywordModel, ModelRegistry
 from okf.text import CHOICES, MAX_CHARS, Document, InvalidTextError, prepare
 from okf.text.errors import EmptyTextError, InvalidEncodingError, TextTooLargeError
+from okf.text.fields import Fields, lead_of
 
 if TYPE_CHECKING:
     from okf.settings import Settings
@@ -177,9 +178,21 @@ def _plain_text(item: ExtractionInput) -> Plain:
     return Plain(item.text, item.title)
 
 
-#: Content type → converter. Markdown and HTML converters (okf.text.markup) register
-#: here; offsets in the result then refer to ``Plain.text``.
-CONVERTERS: dict[str, Converter] = {"text/plain": _plain_text}
+def _markup(item: ExtractionInput) -> Plain:
+    """Markdown or HTML through :mod:`okf.text.markup`; its fields ride in ``fields``."""
+    from okf.text.markup import structure
+
+    page = structure(item.text, item.content_type, item.title)
+    return Plain(page.text, page.fields.title or None, {"fields": page.fields})
+
+
+#: Content type → converter (Markdown and HTML: :mod:`okf.text.markup`); offsets in the
+#: result then refer to ``Plain.text``, which the result carries (``text``).
+CONVERTERS: dict[str, Converter] = {
+    "text/plain": _plain_text,
+    "text/markdown": _markup,
+    "text/html": _markup,
+}
 
 
 def to_plain(item: ExtractionInput) -> Plain:
@@ -196,7 +209,18 @@ def prepare_input(item: ExtractionInput, language: str) -> Document:
     input names its own)."""
     check_text(item.text)
     plain = to_plain(item)
-    return prepare(plain.text, item.lang or language)
+    fields = plain.fields.get("fields")
+    if fields is None and plain.title:  # plain text with the caller's title
+        fields = Fields(title=plain.title.strip(), lead=lead_of(plain.text))
+    if not plain.text.strip():
+        raise EmptyTextError()  # markup with no readable text (only code, only menus)
+    return prepare(plain.text, item.lang or language, fields)
+
+
+def is_plain(item: ExtractionInput) -> bool:
+    """Whether offsets index into the caller's own text (else the result carries it)."""
+    kind = item.content_type.split(";", 1)[0].strip().lower()
+    return kind in ("", "text/plain")
 
 
 # ----------------------------------------------------------------------------- results
@@ -221,10 +245,12 @@ class ExtractionResult:
     model: ModelRef
     id: str | int | None = None
     error: InvalidTextError | None = None
+    #: The plain text the offsets index into, when the input was Markdown or HTML.
+    text: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: ``keywords`` (phrase, score, count, offsets, variants),
-        ``language``, ``model`` {name, version}, and ``id``/``error`` when set."""
+        ``language``, ``model`` {name, version}, and ``id``/``error``/``text`` when set."""
         out: dict[str, Any] = {
             "keywords": [k.as_dict() for k in self.keywords],
             "language": self.language,
@@ -234,6 +260,8 @@ class ExtractionResult:
             out["id"] = self.id
         if self.error is not None:
             out["error"] = {"type": type(self.error).__name__, "message": str(self.error)}
+        if self.text is not None:
+            out["text"] = self.text
         return out
 
 
@@ -305,7 +333,9 @@ class Extractor:
         good = [d for d in docs if d is not None]
         found = iter(self._predict(model, good, options.for_model()) if good else [])
         return [
-            ExtractionResult(next(found), doc.language, ref, item.id)
+            ExtractionResult(
+                next(found), doc.language, ref, item.id, text=None if is_plain(item) else doc.text
+            )
             if doc is not None
             else ExtractionResult([], None, ref, item.id, failures[i])
             for i, (item, doc) in enumerate(zip(inputs, docs, strict=True))

@@ -9,10 +9,11 @@ import json
 import sys
 from pathlib import Path
 
-from okf.extraction import DEFAULTS, ExtractionOptions, Extractor
+from okf.extraction import DEFAULTS, ExtractionInput, ExtractionOptions, Extractor
 from okf.models.base import Keyword
 from okf.models.catalog import build_registry
 from okf.text import CHOICES, MAX_CHARS, InvalidEncodingError, NoCandidatesError, TextTooLargeError
+from okf.text.markup import content_type_of_path
 
 #: A UTF-8 character takes at most 4 bytes: more bytes than this cannot fit the limit.
 MAX_BYTES = 4 * MAX_CHARS
@@ -36,7 +37,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="0 = none; up to 1 = fewer near-duplicates (default: the model's own)",
     )
     parser.add_argument("--format", default="table", choices=("table", "json", "csv"))
+    parser.add_argument(
+        "--input-format",
+        default=None,
+        choices=("text", "markdown", "html"),
+        help="how to read FILE (default: from its extension, .md/.markdown/.html/.htm; "
+        "else plain text); with json output, Markdown/HTML input adds the plain text "
+        "the offsets index into",
+    )
+    parser.add_argument("--title", default=None, help="the text's title, when known")
     parser.set_defaults(func=run)
+
+
+_FORMATS = {"text": "text/plain", "markdown": "text/markdown", "html": "text/html"}
 
 
 def read_text(source: str) -> str:
@@ -69,11 +82,15 @@ def run(args: argparse.Namespace) -> int:
     )
     options.check()
     text = read_text(args.file)
+    kind = _FORMATS[args.input_format] if args.input_format else content_type_of_path(args.file)
     # No time budget here: the user waits as long as the model takes.
-    result = Extractor(build_registry()).extract(text, options)
+    item = ExtractionInput(text, args.title, kind)
+    result = Extractor(build_registry()).extract_input(item, options)
     if not result.keywords:
         raise NoCandidatesError()
     output = render(result.keywords, args.format, model=result.model.name, language=result.language)
+    if args.format == "json" and result.text is not None:
+        output = json.dumps({**json.loads(output), "text": result.text}, ensure_ascii=False) + "\n"
     sys.stdout.write(output)
     return 0
 

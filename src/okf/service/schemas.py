@@ -73,24 +73,45 @@ class ExtractOptionsIn(BaseModel):
         )
 
 
+ContentType = Literal["text/plain", "text/markdown", "text/html"]
+_CONTENT_TYPE = Field(
+    "text/plain",
+    description="`text/markdown` or `text/html`: the text is parsed (title, headings and "
+    "meta description kept apart as ranking fields; code, scripts, menus and link targets "
+    "dropped) and the response carries the plain `text` that the offsets index into.",
+)
+_TITLE = Field(
+    None,
+    max_length=1000,
+    description="The page's title, when known: the strongest evidence of its topic (for "
+    "plain text without it, a first line that looks like a title counts as one).",
+)
+
+
 class BatchDocument(BaseModel):
     model_config = _STRICT
 
     id: str | int | None = Field(None, description="Echoed back with the document's result.")
     text: Text
     language: Language | None = Field(None, description="Overrides the batch `language`.")
+    content_type: ContentType = _CONTENT_TYPE
+    title: str | None = _TITLE
 
     def input(self) -> ExtractionInput:
-        return ExtractionInput(self.text, lang=self.language, id=self.id)
+        return ExtractionInput(
+            self.text, self.title, self.content_type, lang=self.language, id=self.id
+        )
 
 
 class ExtractRequest(ExtractOptionsIn):
     """One text."""
 
     text: Text
+    content_type: ContentType = _CONTENT_TYPE
+    title: str | None = _TITLE
 
     def inputs(self) -> list[ExtractionInput]:
-        return [ExtractionInput(self.text)]
+        return [ExtractionInput(self.text, self.title, self.content_type)]
 
 
 class BatchRequest(ExtractOptionsIn):
@@ -120,11 +141,17 @@ class ModelRef(BaseModel):
     version: str
 
 
+_PLAIN_TEXT = Field(
+    None, description="Only for Markdown or HTML input: the plain text the offsets index into."
+)
+
+
 class ExtractResponse(BaseModel):
     keywords: list[KeywordOut]
     language: str = Field(description="The language used: the one asked for, or detected.")
     model: ModelRef
     took_ms: float
+    text: str | None = _PLAIN_TEXT
 
 
 class BatchItem(BaseModel):
@@ -132,6 +159,7 @@ class BatchItem(BaseModel):
     keywords: list[KeywordOut]
     language: str
     model: ModelRef
+    text: str | None = _PLAIN_TEXT
 
 
 class BatchResponse(BaseModel):
