@@ -50,8 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run(args: argparse.Namespace) -> int:
     try:
-        import openpyxl  # noqa: F401
         import sklearn  # noqa: F401
+        import xlsxwriter  # noqa: F401
     except ImportError as exc:
         raise RuntimeError(f"okf research needs {exc.name}: {EXTRA_HINT}") from None
     return _run(args)

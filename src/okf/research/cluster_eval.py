@@ -72,35 +72,40 @@ def evaluate(
     params: ClusterParams,
     *,
     seed: int = 0,
+    ablations: bool = True,
 ) -> list[Score]:
-    """Scores of ours (with and without vectors, and each signal alone) and baselines."""
+    """Scores of ours (the given params; then without each signal) and the baselines at
+    the same number of clusters, and all of them at k = the number of labels."""
     truth = keyword_labels(corpus, rows, doc_labels)
-    with_context = replace(params, context=params.context or 0.5)
-    variants = {
-        "okf (documents+stems+vectors)": (params, encoder),
-        "okf (documents+stems)": (params, None),
-        "documents+context+stems": (with_context, None),
-        "documents+context+stems+vectors": (with_context, encoder),
-        "context only": (replace(params, documents=0.0, stems=0.0, vectors=0.0, context=1.0), None),
-        "documents only": (replace(params, stems=0.0, vectors=0.0), None),
-        "stems only": (replace(params, documents=0.0, vectors=0.0), None),
-        "vectors only": (replace(params, documents=0.0, stems=0.0), encoder),
-    }
+    variants = {"okf": (params, encoder)}
+    if ablations:
+        variants |= {
+            "okf without vectors": (params, None),
+            "okf without context": (replace(params, context=0.0), encoder),
+            "documents+stems (no context, no vectors)": (replace(params, context=0.0), None),
+            "context only": (_only(params, "context"), None),
+            "documents only": (_only(params, "documents"), None),
+            "stems only": (_only(params, "stems"), None),
+            "vectors only": (_only(params, "vectors"), encoder),
+        }
     scores = []
-    k = 0
     for name, (p, enc) in variants.items():
-        if "vectors" in name and enc is None:
+        if enc is None and (
+            name == "vectors only" or (name == "okf without vectors" and encoder is None)
+        ):
             continue
-        predicted = labels_for(similarity(corpus, rows, p, enc), p)
-        if name.startswith("okf (documents+stems"):
-            k = max(k, len(set(predicted)))
-        scores.append(_score(name, truth, predicted))
-    k = max(2, k)
+        scores.append(_score(name, truth, labels_for(similarity(corpus, rows, p, enc), p)))
+    k = max(2, scores[0].clusters)
+    scores.append(
+        _score(
+            f"tfidf-context k-means (k={k})", truth, _context_kmeans(corpus, rows, texts, k, seed)
+        )
+    )
+    scores.append(_score(f"tfidf-phrase k-means (k={k})", truth, _phrase_kmeans(rows, k, seed)))
     topics = len(set(doc_labels))
-    for name, p in (("documents+stems", params), ("documents+context+stems", with_context)):
-        coarse = replace(p, n_clusters=topics)
-        predicted = labels_for(similarity(corpus, rows, coarse, None), coarse)
-        scores.append(_score(f"{name}, k={topics}", truth, predicted))
+    coarse = replace(params, n_clusters=topics)
+    predicted = labels_for(similarity(corpus, rows, coarse, encoder), coarse)
+    scores.append(_score(f"okf, k={topics}", truth, predicted))
     scores.append(
         _score(
             f"tfidf-context k-means (k={topics})",
@@ -108,13 +113,13 @@ def evaluate(
             _context_kmeans(corpus, rows, texts, topics, seed),
         )
     )
-    scores.append(
-        _score(
-            f"tfidf-context k-means (k={k})", truth, _context_kmeans(corpus, rows, texts, k, seed)
-        )
-    )
-    scores.append(_score(f"tfidf-phrase k-means (k={k})", truth, _phrase_kmeans(rows, k, seed)))
     return scores
+
+
+def _only(params: ClusterParams, signal: str) -> ClusterParams:
+    weights = dict.fromkeys(("documents", "context", "stems", "vectors"), 0.0)
+    weights[signal] = 1.0
+    return replace(params, **weights)
 
 
 def _context_kmeans(corpus, rows, texts, k: int, seed: int) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -132,7 +137,7 @@ def _context_kmeans(corpus, rows, texts, k: int, seed: int) -> np.ndarray:  # ty
             data.append(max(hit.score, 1e-6))
     weights = sparse.csr_matrix((data, (ri, ci)), shape=(len(rows), len(texts)))
     context = normalize(weights @ docs)
-    return KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(context)
+    return KMeans(n_clusters=k, n_init=1, random_state=seed).fit_predict(context)
 
 
 def _phrase_kmeans(rows, k: int, seed: int) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -145,4 +150,4 @@ def _phrase_kmeans(rows, k: int, seed: int) -> np.ndarray:  # type: ignore[no-un
     words = TfidfVectorizer().fit_transform(phrases)
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).fit_transform(phrases)
     features = normalize(sparse.hstack([words, chars]).tocsr())
-    return KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(features)
+    return KMeans(n_clusters=k, n_init=1, random_state=seed).fit_predict(features)
