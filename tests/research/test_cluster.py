@@ -41,6 +41,14 @@ def test_pages_that_share_keywords_make_one_cluster() -> None:
     assert owner in ("a", "b")
 
 
+def test_one_page_or_no_shared_words_still_clusters() -> None:
+    one = DocResult("a", "pt", (DocKeyword("café coado", 0.9), DocKeyword("moagem", 0.5)),
+                    terms=(("café", 3), ("coado", 2)))  # fmt: skip
+    corpus = Corpus().extend([one])
+    rows, clusters = cluster_keywords(corpus, corpus.table(), ClusterParams(), encoders={})
+    assert all(r.cluster >= 0 for r in rows) and clusters
+
+
 def test_languages_never_share_a_cluster() -> None:
     corpus = Corpus().extend([doc("a", "pt", "dados", "python"), doc("b", "en", "data", "python")])
     rows, clusters = cluster_keywords(corpus, corpus.table(), ClusterParams(), encoders={})

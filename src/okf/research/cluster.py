@@ -97,8 +97,9 @@ def similarity(
 ) -> np.ndarray:
     """The mixed keyword-by-keyword similarity (see the module docstring)."""
     parts = [(params.documents, _document_similarity(corpus, rows))]
-    if params.context > 0 and any(corpus.terms):
-        parts.append((params.context, _context_similarity(corpus, rows)))
+    context = _context_similarity(corpus, rows) if params.context > 0 else None
+    if context is not None:
+        parts.append((params.context, context))
     parts.append((params.stems, _stem_similarity(rows)))
     if encoder is not None and params.vectors > 0:
         parts.append((params.vectors, relative(encoder([r.phrase for r in rows]))))
@@ -138,7 +139,8 @@ def _document_similarity(corpus: Corpus, rows: Sequence[KeywordRow]) -> np.ndarr
     return _cosine(_keyword_documents(corpus, rows))
 
 
-def _context_similarity(corpus: Corpus, rows: Sequence[KeywordRow]) -> np.ndarray:
+def _context_similarity(corpus: Corpus, rows: Sequence[KeywordRow]) -> np.ndarray | None:
+    """None when no word is shared by two documents (one page, or no texts' words)."""
     from sklearn.feature_extraction.text import TfidfTransformer
 
     data, ri, ci = [], [], []
@@ -151,6 +153,8 @@ def _context_similarity(corpus: Corpus, rows: Sequence[KeywordRow]) -> np.ndarra
     counts = sparse.csr_matrix((data, (ri, ci)), shape=shape)
     in_docs = np.asarray((counts > 0).sum(axis=0)).ravel()
     counts = counts[:, np.flatnonzero(in_docs >= 2)]  # words of one page say nothing shared
+    if counts.shape[1] == 0:
+        return None
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
     return _cosine(sparse.csr_matrix(_keyword_documents(corpus, rows) @ tfidf))
 
