@@ -266,3 +266,22 @@ def test_templates_escape_and_static_files_exist() -> None:
         assert "|safe" not in template.read_text(), template  # marks come as Markup only
     for name in ("app.css", "common.js", "extract.js"):
         assert (root / "static" / name).is_file()
+
+
+def test_html_input_is_marked_in_its_plain_text(client: TestClient) -> None:
+    from okf.extraction import ExtractionInput, to_plain
+
+    page = (
+        "<html><head><title>Gatos</title><script>window.__pwned=1</script></head><body>"
+        "<h1>Gatos e cachorros</h1><p>Gatos <b>dormem</b>; cachorros brincam. Gatos!</p>"
+        "</body></html>"
+    )
+    assert 'value="text/html"' in client.get("/").text  # offered once a converter exists
+    response = post_form(client, text=page, content_type="text/html", language="pt")
+    assert response.status_code == 200, response.text
+    plain = to_plain(ExtractionInput(page, content_type="text/html")).text
+    doc = re.search(r'<pre id="doc"[^>]*>(.*?)</pre>', response.text, re.S)
+    assert doc is not None
+    shown = html.unescape(re.sub(r"</?(mark|span)[^>]*>", "", doc.group(1)))
+    assert shown == plain and "<b>" not in shown and "__pwned" not in shown
+    assert "<mark" in doc.group(1)

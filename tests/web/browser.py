@@ -11,17 +11,14 @@ import base64
 import hashlib
 import shutil
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
 from okf.service.app import create_app
 from okf.settings import Settings
+from okf.testing import serve_in_thread
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -34,14 +31,6 @@ ARGS = [
     "--no-first-run",
 ]
 VENDOR = Path(__file__).parent / "vendor"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -58,19 +47,10 @@ def running_server(registry: Any = None, **overrides: Any) -> Iterator[str]:
     }
     values.update(overrides)
     app = create_app(Settings(**values), registry)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serve_in_thread(app, timeout=15) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -211,14 +211,18 @@ def test_page_weight_and_first_results_time(page: Any) -> None:
 def test_a_1_mb_text_is_highlighted_without_freezing_the_page(browser: Any) -> None:
     """The page, not the model, is under test: a fast word-count model (the real ones
     take seconds on 1 MB) marks ~100,000 occurrences."""
-    from tests.service.support import build_test_registry
+    from okf.models.base import ModelRegistry
+    from okf.testing import WordCountModel
 
     from .browser import running_server
+
+    registry = ModelRegistry()
+    registry.register(WordCountModel(), default=True)
 
     words = (EN + " " + PT + " ").split()
     text = " ".join(words[i % len(words)] for i in range(200_000))[:1_000_000]
     with running_server(
-        build_test_registry(), default_model="wordcount", request_timeout_s=300.0
+        registry, default_model="wordcount", request_timeout_s=300.0
     ) as url:
         context = browser.new_context(base_url=url)
         page = context.new_page()
