@@ -159,6 +159,23 @@ def test_cli_end_to_end(sites, tmp_path: Path, capsys, monkeypatch) -> None:  # 
     )
 
 
+def test_html_pages_give_their_question_headings(tmp_path: Path) -> None:
+    from okf.research.feed import FeedStats, inline_results, read_records
+
+    site = tmp_path / "html"
+    site.mkdir()
+    (site / "a.html").write_text(
+        "<html><body><h2>Como escolher um monitor ultrawide?</h2><p>O monitor ultrawide "
+        "mostra duas janelas. Um monitor ultrawide curvo cansa menos.</p></body></html>",
+        encoding="utf-8",
+    )
+    extractor = build_extractor()
+    options = ResearchOptions(model="statistical", encoders={})
+    results = list(inline_results(read_records(str(site)), extractor, options, FeedStats()))
+    assert results[0].questions == ("Como escolher um monitor ultrawide?",)
+    assert all("<" not in k.phrase for k in results[0].keywords)
+
+
 def test_cli_bad_input_is_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["research", str(tmp_path / "missing"), "-o", str(tmp_path / "o")]) == 1
     assert "no such file or folder" in capsys.readouterr().err

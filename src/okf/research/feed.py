@@ -59,7 +59,13 @@ def _kind(record: Record) -> str:
     return str(record.get("content_type") or "text/plain").split(";", 1)[0].strip().lower()
 
 
-def _side(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
+def _side(record: Record, text: str) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
+    """Questions and context words; read from HTML's visible text even when the
+    extraction path converts HTML itself (its tags are no question)."""
+    if _kind(record) == "text/html" and "text/html" in CONVERTERS:
+        from okf.research.sources import html_text
+
+        text = html_text(text)
     return tuple(find_questions(text)), context_terms(text)
 
 
@@ -113,7 +119,7 @@ def _run_chunk(
         if result.error is not None:
             stats.skipped.append((str(record["id"]), str(result.error)))
             continue
-        questions, terms = _side(text)
+        questions, terms = _side(record, text)
         yield DocResult(
             id=str(record["id"]),
             lang=result.language or "en",
@@ -175,7 +181,7 @@ class _SideReader:
             if record is None:
                 return (), ()
             try:
-                self.held[str(record.get("id"))] = _side(record_text(record))
+                self.held[str(record.get("id"))] = _side(record, record_text(record))
             except Exception:  # the engine reports the same record as an error row
                 self.held[str(record.get("id"))] = ((), ())
         return self.held.pop(doc_id)
