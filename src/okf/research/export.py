@@ -22,10 +22,53 @@ MAX_WIDTH = 60
 
 def tables(report: Report) -> dict[str, list[dict[str, Any]]]:
     """Every table of the report as rows of plain values, in :data:`SHEETS` order."""
+    clusters = report.yours.clusters
+    return {
+        "keywords": _keyword_rows(report),
+        "clusters": [
+            {
+                "cluster": c.id,
+                "head": c.head,
+                "language": c.lang,
+                "size": len(c.members),
+                "documents": c.documents,
+                "intent_mix": " ".join(f"{k}:{v}" for k, v in sorted(c.intent_mix.items())),
+                "members": " | ".join(c.members[:30]),
+            }
+            for c in clusters
+        ],
+        "questions": [
+            {"question": q, "documents": len(d), "document_list": " | ".join(d)}
+            for q, d in report.questions
+        ],
+        "gap": [_gap_row(g) for g in report.gap],
+        "cannibalization": [
+            {
+                "phrase": c.phrase,
+                "documents": len(c.documents),
+                "ranks": " | ".join(f"{d} (#{r}, {s:.3f})" for d, r, s in c.documents),
+            }
+            for c in report.cannibalization
+        ],
+        "pages": [
+            {
+                "cluster": c.id,
+                "head": c.head,
+                "owner": c.owner,
+                "coverage": round(c.owner_coverage, 4),
+                "size": len(c.members),
+            }
+            for c in clusters
+        ],
+        "summary": [{"item": k, "value": v} for k, v in report.summary.items()],
+    }
+
+
+def _keyword_rows(report: Report) -> list[dict[str, Any]]:
     mine = report.yours
     heads = {c.id: c.head for c in mine.clusters}
     joined = report.joined or [None] * len(mine.keywords)
-    keywords = []
+    rows = []
     for row, j in zip(mine.keywords, joined, strict=True):
         item = {
             "phrase": row.phrase,
@@ -47,62 +90,23 @@ def tables(report: Report) -> dict[str, list[dict[str, Any]]]:
         if report.joined is not None:
             m = j.metrics if j else None
             for name in ("volume", "impressions", "clicks", "ctr", "position", "competition"):
-                item[name] = getattr(m, name) if m else None
+                item[name] = getattr(m, name) if m else None  # never a made-up figure
             item["opportunity"] = round(j.opportunity, 4) if j else None
-        keywords.append(item)
-    clusters = [
-        {
-            "cluster": c.id,
-            "head": c.head,
-            "language": c.lang,
-            "size": len(c.members),
-            "documents": c.documents,
-            "intent_mix": " ".join(f"{k}:{v}" for k, v in sorted(c.intent_mix.items())),
-            "members": " | ".join(c.members[:30]),
-        }
-        for c in mine.clusters
-    ]
-    pages = [
-        {
-            "cluster": c.id,
-            "head": c.head,
-            "owner": c.owner,
-            "coverage": round(c.owner_coverage, 4),
-            "size": len(c.members),
-        }
-        for c in mine.clusters
-    ]
+        rows.append(item)
+    return rows
+
+
+def _gap_row(g: Any) -> dict[str, Any]:
     return {
-        "keywords": keywords,
-        "clusters": clusters,
-        "questions": [
-            {"question": q, "documents": len(d), "document_list": " | ".join(d)}
-            for q, d in report.questions
-        ],
-        "gap": [
-            {
-                "kind": g.kind,
-                "phrase": g.phrase,
-                "status": g.status,
-                "gap": round(g.gap, 4),
-                "competitor_score": round(g.competitor_score, 4),
-                "your_score": round(g.your_score, 4),
-                "intent": g.intent,
-                "competitor_documents": " | ".join(g.competitor_docs),
-                "your_documents": " | ".join(g.your_docs),
-            }
-            for g in report.gap
-        ],
-        "cannibalization": [
-            {
-                "phrase": c.phrase,
-                "documents": len(c.documents),
-                "ranks": " | ".join(f"{d} (#{r}, {s:.3f})" for d, r, s in c.documents),
-            }
-            for c in report.cannibalization
-        ],
-        "pages": pages,
-        "summary": [{"item": k, "value": v} for k, v in report.summary.items()],
+        "kind": g.kind,
+        "phrase": g.phrase,
+        "status": g.status,
+        "gap": round(g.gap, 4),
+        "competitor_score": round(g.competitor_score, 4),
+        "your_score": round(g.your_score, 4),
+        "intent": g.intent,
+        "competitor_documents": " | ".join(g.competitor_docs),
+        "your_documents": " | ".join(g.your_docs),
     }
 
 
