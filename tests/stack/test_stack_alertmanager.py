@@ -175,7 +175,7 @@ def test_live_alertmanager_sends_to_slack_file_url_and_inhibits(
                for a in http_json(f"{base}/api/v2/alerts")}
         return got if len(got) == 3 else None
 
-    states = wait_until(alerts_state, 10, what="3 alerts in Alertmanager")
+    states = wait_until(alerts_state, 30, what="3 alerts in Alertmanager")
     assert states[("HighLatency", "/v1/keywords/extract")]["state"] == "suppressed"
     assert states[("HighLatency", "/v1/keywords/extract")]["inhibitedBy"]
     assert states[("HighLatency", "/v1/models")]["state"] == "active"
@@ -184,14 +184,14 @@ def test_live_alertmanager_sends_to_slack_file_url_and_inhibits(
     def title_has(s):
         return lambda p: s in p["attachments"][0]["title"]
 
-    msg = slack_sink.wait_for(title_has("HighErrorRate"), 20)
+    msg = slack_sink.wait_for(title_has("HighErrorRate"), 40)
     assert msg is not None, "no HighErrorRate message reached the fake Slack webhook"
     assert msg["channel"] == "#alerts"
     att = msg["attachments"][0]
     assert att["title"] == "[FIRING:1] HighErrorRate (critical)"
     assert "`/v1/keywords/extract`" in att["text"] and "high-error-rate.md" in att["text"]
     assert att["color"] == "danger"
-    latency = slack_sink.wait_for(title_has("HighLatency"), 10)
+    latency = slack_sink.wait_for(title_has("HighLatency"), 30)
     assert latency is not None
     assert "/v1/models" in latency["attachments"][0]["text"]
     assert "/v1/keywords/extract" not in latency["attachments"][0]["text"], "inhibited"
@@ -223,19 +223,19 @@ def test_live_watchdog_reaches_the_heartbeat_only_and_burn_page_holds_back_error
     http_json(f"{base}/api/v2/alerts", [watchdog, burn, errors])
 
     ping = heartbeat_sink.wait_for_message(
-        lambda m: [a["labels"]["alertname"] for a in m["payload"]["alerts"]] == ["Watchdog"], 20)
+        lambda m: [a["labels"]["alertname"] for a in m["payload"]["alerts"]] == ["Watchdog"], 40)
     assert ping is not None, f"no heartbeat; got {heartbeat_sink.messages}"
     assert ping["payload"]["receiver"] == "heartbeat" and ping["payload"]["status"] == "firing"
     assert ping["headers"].get("Authorization") == f"Bearer {heartbeat_sink.token}"
     # re-sent while it fires (repeat_interval 2s in this fast copy): a heartbeat, not one ping
-    wait_until(lambda: len(heartbeat_sink.messages) >= 2, 20, what="a second heartbeat")
+    wait_until(lambda: len(heartbeat_sink.messages) >= 2, 40, what="a second heartbeat")
 
     page = slack_sink.wait_for(lambda p: "AvailabilityBudgetBurnFast" in
-                               p["attachments"][0]["title"], 20)
+                               p["attachments"][0]["title"], 40)
     assert page is not None, f"no burn page; got {slack_sink.messages}"
     states = wait_until(
         lambda: {a["labels"]["alertname"]: a["status"] for a in
-                 http_json(f"{base}/api/v2/alerts")} or None, 10, what="alerts")
+                 http_json(f"{base}/api/v2/alerts")} or None, 30, what="alerts")
     assert states["HighErrorRate"]["state"] == "suppressed", states
     titles = [m["payload"]["attachments"][0]["title"] for m in slack_sink.messages]
     assert not [t for t in titles if "HighErrorRate" in t or "Watchdog" in t], titles

@@ -105,7 +105,7 @@ def test_error_burst_pages_once_resolves_and_dashboard_has_data(
         # HighErrorRate fires in Prometheus for the endpoint, and Alertmanager holds it
         # back behind the burn page: one page for one cause.
         wait_until(lambda: prom_query(prom, 'ALERTS{alertname="HighErrorRate",'
-                                            'alertstate="firing"}'), 60,
+                                            'alertstate="firing"}'), 90,
                    what="HighErrorRate firing in Prometheus")
 
         def error_rate_state():
@@ -113,7 +113,7 @@ def test_error_burst_pages_once_resolves_and_dashboard_has_data(
                    if a["labels"]["alertname"] == "HighErrorRate"]
             return got or None
 
-        assert wait_until(error_rate_state, 20, what="HighErrorRate in Alertmanager") == [
+        assert wait_until(error_rate_state, 40, what="HighErrorRate in Alertmanager") == [
             "suppressed"]
         # the errors came from the service, through the metrics
         ratio = prom_query(prom, 'sum(rate(api_requests_total{status="500"}[10s]))'
