@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import httpx
+from okf.testing import free_port, wait_http_ok
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAGRAPH = (
@@ -52,11 +51,6 @@ def text_of_1kb() -> str:
     text = (PARAGRAPH * 3)[:1024]
     return text[: text.rfind(" ")] + "."
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def tree_rss_kb(pid: int) -> int:
@@ -150,16 +144,11 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.5)
-        self.stop()
-        raise RuntimeError("service not ready in 180 s")
+        try:
+            wait_http_ok(f"{self.base}/readyz", 180, proc=self.proc, interval=0.5)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def rss_mb(self) -> float:
         return tree_rss_kb(self.proc.pid) / 1024

@@ -12,7 +12,7 @@ with it (tests check both, both ways).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +26,13 @@ def default_data_dir() -> Path:
 def default_keys_file() -> Path:
     """Per-user location, outside any checkout, so a key store never lands in git."""
     return Path.home() / ".config" / "okf" / "api_keys.json"
+
+
+def _standard(variable: str, default: Any, description: str, **bounds: Any) -> Any:
+    """A field read from a standard variable other tools share, under its own name."""
+    return Field(
+        default, validation_alias=AliasChoices(variable), description=description, **bounds
+    )
 
 
 class Settings(BaseSettings):
@@ -168,37 +175,28 @@ class Settings(BaseSettings):
     )
 
     # Standard variables shared with other tools: read under their own names.
-    otel_exporter_otlp_endpoint: str | None = Field(
+    otel_exporter_otlp_endpoint: str | None = _standard(
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
         None,
-        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT"),
-        description="OTLP/HTTP collector base URL; setting it turns tracing on.",
+        "OTLP/HTTP collector base URL; setting it turns tracing on.",
     )
-    otel_exporter_otlp_traces_endpoint: str | None = Field(
+    otel_exporter_otlp_traces_endpoint: str | None = _standard(
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", None, "Full OTLP/HTTP traces URL; also turns it on."
+    )
+    otel_exporter_otlp_timeout: float = _standard(
+        "OTEL_EXPORTER_OTLP_TIMEOUT", 3.0, "Seconds one span export may take.", gt=0
+    )
+    otel_service_name: str | None = _standard(
+        "OTEL_SERVICE_NAME", None, "`service.name` of spans; wins over OKF_SERVICE_NAME."
+    )
+    otel_sdk_disabled: bool = _standard(
+        "OTEL_SDK_DISABLED", False, "`true` turns tracing off even with an endpoint set."
+    )
+    prometheus_multiproc_dir: Path | None = _standard(
+        "PROMETHEUS_MULTIPROC_DIR",
         None,
-        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
-        description="Full OTLP/HTTP traces URL; also turns tracing on.",
-    )
-    otel_exporter_otlp_timeout: float = Field(
-        3.0,
-        gt=0,
-        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_TIMEOUT"),
-        description="Seconds one span export may take.",
-    )
-    otel_service_name: str | None = Field(
-        None,
-        validation_alias=AliasChoices("OTEL_SERVICE_NAME"),
-        description="`service.name` of spans; wins over OKF_SERVICE_NAME.",
-    )
-    otel_sdk_disabled: bool = Field(
-        False,
-        validation_alias=AliasChoices("OTEL_SDK_DISABLED"),
-        description="`true` turns tracing off even with an endpoint set.",
-    )
-    prometheus_multiproc_dir: Path | None = Field(
-        None,
-        validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR"),
-        description="Set by `okf serve --workers N` for its workers (prometheus_client's "
-        "multiprocess mode reads it too); not meant to be set by hand.",
+        "Set by `okf serve --workers N` for its workers (prometheus_client's multiprocess "
+        "mode reads it too); not meant to be set by hand.",
     )
 
     @property

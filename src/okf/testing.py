@@ -2,7 +2,7 @@
 
 Shipped in the package so that every test folder (and a project embedding okf) uses the
 same helpers instead of copies: :func:`free_port`, :func:`wait_until`,
-:func:`serve_in_thread` (a real uvicorn server), the deterministic models
+:func:`serve_in_thread` (a real uvicorn server), :func:`wait_http_ok`, the deterministic models
 (:class:`WordCountModel`, :class:`DiverseWordModel`, :class:`FirstWordModel`) and the
 sinks that capture what monitoring writes (:func:`log_lines`, :func:`span_sink`,
 :func:`metric_sum`).
@@ -15,8 +15,10 @@ import contextlib
 import io
 import json
 import socket
+import subprocess
 import threading
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -51,6 +53,23 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
         time.sleep(interval)
+
+
+def wait_http_ok(
+    url: str, timeout: float, *, proc: subprocess.Popen[Any] | None = None, interval: float = 0.2
+) -> None:
+    """Poll ``GET url`` until it answers 200; raise ``RuntimeError`` after ``timeout``
+    seconds, or at once when ``proc`` (the server being waited for) has exited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode}")
+        # OSError: refused, reset, timed out, or an HTTP error status (503 while warming).
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
+            if response.status == 200:
+                return
+        time.sleep(interval)
+    raise RuntimeError(f"{url} did not answer 200 within {timeout:g} s")
 
 
 @contextlib.contextmanager

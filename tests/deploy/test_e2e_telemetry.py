@@ -42,6 +42,7 @@ osmem_server = pytest.importorskip(
 from opentelemetry.proto.trace.v1.trace_pb2 import Span  # noqa: E402
 
 from okf.testing import free_port  # noqa: E402
+from okf.testing import wait_until as wait_for  # noqa: E402
 
 TEXT = (
     "O Omni Keywords Finder extrai palavras-chave de textos em português e inglês. "
@@ -49,18 +50,6 @@ TEXT = (
 )
 CONTAINER_ID = "0f" * 32
 LOG_NAME = f"okf-6b8f9c7d5-x2x7q_okf_okf-{CONTAINER_ID}.log"
-
-
-
-def wait_for(predicate, timeout: float, what: str, interval: float = 0.25):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(interval)
 
 
 class Tap:

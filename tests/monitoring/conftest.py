@@ -56,7 +56,7 @@ def log_stream(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
     stream = io.StringIO()
     original = okf_logging.configure_logging
     monkeypatch.setattr(
-        "okf.monitoring.configure_logging",
+        "okf.monitoring.wiring.configure_logging",
         lambda **kw: original(**{**kw, "stream": stream}),
     )
     yield stream

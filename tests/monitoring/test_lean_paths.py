@@ -34,8 +34,9 @@ from prometheus_client.openmetrics.exposition import generate_latest
 
 from okf.monitoring import logging as okf_logging
 from okf.monitoring.context import request_id_var, trace_ids_var
+from okf.monitoring.fastpath import LeanSeries
 from okf.monitoring.logsink import LineQueueWriter
-from okf.monitoring.metrics import API_LATENCY_BUCKETS, LeanSeries
+from okf.monitoring.metrics import API_LATENCY_BUCKETS
 from okf.monitoring.spans import LeanSpans, static_decisions
 
 NOW = 1_700_000_000.25

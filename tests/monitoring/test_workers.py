@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from .helpers import free_port
+from okf.testing import free_port, wait_http_ok
 
 REQUESTS = 40
 
@@ -34,15 +33,7 @@ def two_workers(tmp_path: Path) -> Iterator[str]:
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("okf serve --workers 2 did not come up in 90 s")
+        wait_http_ok(f"{base}/healthz", 90, proc=proc, interval=0.3)
         yield base
     finally:
         proc.terminate()

@@ -12,14 +12,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from okf.testing import free_port
+from okf.testing import free_port, wait_http_ok
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -105,12 +102,4 @@ def run_fuzz(max_examples: int, *, seed: int | None = None, workdir: Path | None
 
 
 def _wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("okf serve not ready in 180 s")
+    wait_http_ok(f"{base}/readyz", 180, interval=0.3)

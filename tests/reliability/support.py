@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from okf.testing import free_port, metric_sum
+from okf.testing import free_port, metric_sum, wait_http_ok
 
 REPO = Path(__file__).resolve().parents[2]
 SHORT_TEXT = "Search engines rank web pages by keywords, links and the words of the query."
@@ -76,18 +76,12 @@ class Service:
             self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
 
     def _wait_healthy(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"service exited {self.proc.returncode}: {self.lines[-20:]}")
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("service did not answer /healthz in 60 s")
+        try:
+            wait_http_ok(f"{self.base}/healthz", 60, proc=self.proc, interval=0.1)
+        except RuntimeError as exc:
+            if self.proc.poll() is None:
+                self.stop()
+            raise RuntimeError(f"{exc}: {self.lines[-20:]}") from None
 
     def records(self) -> list[dict[str, Any]]:
         """Every stdout line that is a JSON object (uvicorn's and ours alike)."""

@@ -141,7 +141,7 @@ def test_lookup_compares_every_hash_in_constant_time(
 def _logged_client(trusted: list[str], peer: str, xff: str | None, tmp_path: Path) -> str:
     stream = io.StringIO()
     original = okf_logging.configure_logging
-    import okf.monitoring as monitoring
+    import okf.monitoring.wiring as monitoring
 
     monitoring_configure = monitoring.configure_logging
     monitoring.configure_logging = lambda **kw: original(**{**kw, "stream": stream})  # type: ignore[assignment]

@@ -94,7 +94,7 @@ def _share_metrics_between_workers(settings: Settings) -> None:
     multiprocess mode, in a directory emptied now so an earlier run does not count."""
     if settings.workers <= 1:
         return
-    from okf.monitoring.metrics import reset_multiprocess_dir
+    from okf.monitoring.multiprocess import reset_multiprocess_dir
 
     path = settings.metrics_multiproc_dir or Path(tempfile.mkdtemp(prefix="okf-metrics-"))
     reset_multiprocess_dir(str(path))

@@ -2,8 +2,9 @@
 
 Every model, statistical or neural, turns a prepared :class:`~okf.text.Document` into
 ranked :class:`Keyword` objects. The registry is the single place where predictions are
-timed and reported (to monitoring, through observers), so no model carries monitoring
-code and the ``model`` label of every metric is the name a model is registered under.
+timed and reported (to observers it is given, :mod:`okf.events`: monitoring is one), so
+no model carries monitoring code and the ``model`` label of every metric is the name a
+model is registered under.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
+
+from okf.events import PredictionEvent, PredictionObserver  # re-exported for callers
 
 if TYPE_CHECKING:
     from okf.text import Document
@@ -97,23 +100,6 @@ class KeywordModel(ABC):
     ) -> list[list[Keyword]]:
         """Rank several documents; models that batch (embeddings) override this."""
         return [self.extract(doc, options) for doc in docs]
-
-
-@dataclass(frozen=True, slots=True)
-class PredictionEvent:
-    """What an observer learns of one prediction (or batch of predictions)."""
-
-    model: str
-    version: str
-    status: str  # ok | error | timeout
-    duration: float
-    documents: tuple[Document, ...]
-    n_keywords: int = 0
-    error: BaseException | None = None
-    started_ns: int = 0  # wall clock (time.time_ns) when the call began
-
-
-PredictionObserver = Callable[[PredictionEvent], None]
 
 
 @dataclass

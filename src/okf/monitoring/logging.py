@@ -103,22 +103,21 @@ _ecs_logger_classes: dict[int, type] = {}
 
 
 def ecs_bound_logger(min_level: int) -> type:
-    """structlog's filtering bound logger for ``min_level``, with a shorter hot path.
-
-    When the processor chain is the one :class:`EcsJsonRenderer` and nothing is bound,
-    an event goes straight from the logger to the renderer and out: the same event dict,
-    the same line, without the generic chain's copies and indirections. ``emit`` also
-    skips unpacking the fields as keywords three calls deep, which costs more than
-    rendering them. Lines for the log queue get their newline from orjson and go to the
-    queue's (thread-safe) ``write``; any other output gets them through the wrapped
-    logger, as structlog would. Any other configuration takes structlog's own path.
-    """
+    """structlog's filtering bound logger for ``min_level``, with a shorter hot path."""
     cls = _ecs_logger_classes.get(min_level)
     if cls is not None:
         return cls
     base: type[Any] = structlog.make_filtering_bound_logger(min_level)
 
     class EcsBoundLogger(base):  # type: ignore[valid-type, misc]
+        """When the processor chain is the one :class:`EcsJsonRenderer` and nothing is
+        bound, an event goes straight from the logger to the renderer and out: the same
+        event dict and line, without the generic chain's copies and indirections (and
+        ``emit`` skips unpacking the fields as keywords three calls deep). Lines for the
+        log queue get their newline from orjson and go to the queue's thread-safe
+        ``write``; other outputs get them through the wrapped logger, as structlog
+        would. Any other configuration takes structlog's own path."""
+
         def __init__(self, logger: Any, processors: Any, context: Any) -> None:
             super().__init__(logger, processors, context)
             only = processors[0] if len(processors) == 1 else None

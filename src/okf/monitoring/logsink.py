@@ -2,26 +2,25 @@
 
 The service logs to stdout, which a container runtime (or a pipe) reads. If that reader
 stalls, a plain ``write`` blocks once the pipe's buffer is full, and with it the event
-loop: every request hangs. Here a write is a bounded ``deque.append``; one background
-thread writes the lines out. When the reader stalls and the queue is full (4 MiB of
-text, whatever the size of the lines: ``input_text`` may be long), lines are
-dropped and counted (``okf_telemetry_dropped_total{signal="logs"}``), never waited for;
-a closed stdout (broken pipe) drops and counts too. :meth:`LineQueueWriter.drain` (called
-at shutdown and at exit) writes what is queued, within a bounded wait; after the drain at
-shutdown, lines are written directly (uvicorn's last lines come after it, and uvicorn then
+loop: every request hangs. Here a write is a bounded append to a
+:class:`~okf.monitoring.drain.BackgroundDrainer`, whose thread writes the lines out.
+When the reader stalls and the queue is full (4 MiB of text, whatever the size of the
+lines: ``input_text`` may be long), lines are dropped and counted
+(``okf_telemetry_dropped_total{signal="logs"}``), never waited for; a closed stdout
+(broken pipe) drops and counts too. :meth:`LineQueueWriter.drain` (called at shutdown
+and at exit) writes what is queued, within a bounded wait; after the drain at shutdown,
+lines are written directly (uvicorn's last lines come after it, and uvicorn then
 re-raises SIGTERM, which ends the process without running exit handlers).
 """
 
 from __future__ import annotations
 
 import atexit
-import collections
-import contextlib
-import os
 import sys
-import threading
 from collections.abc import Callable
 from typing import TextIO
+
+from okf.monitoring.drain import BackgroundDrainer
 
 
 class LineQueueWriter:
@@ -36,19 +35,30 @@ class LineQueueWriter:
         wake_at: int = 256,
     ) -> None:
         self.stream = stream
-        self.on_drop: Callable[[int], None] = lambda n: None
-        self.dropped = 0
-        self._pending: collections.deque[str] = collections.deque()
-        self._max = max_pending_chars
-        self._chars = 0  # queued, guarded by _lock (producers: loop and model threads)
-        self._lock = threading.Lock()
-        self._interval = interval_s
-        self._wake_at = wake_at
-        self._wake = threading.Event()
-        self._drains: collections.deque[threading.Event] = collections.deque()
-        self._pid: int | None = None
-        self._start_lock = threading.Lock()
         self.direct = False  # set by drain(then_direct=True): no queue any more
+        self._queue: BackgroundDrainer[str] = BackgroundDrainer(
+            self._write_lines,
+            name="okf-log-writer",
+            capacity=max_pending_chars,
+            batch_size=512,
+            interval_s=interval_s,
+            wake_at=wake_at,
+            weigh=len,
+        )
+        self._put = self._queue.put
+        atexit.register(self.drain)
+
+    @property
+    def on_drop(self) -> Callable[[int], None]:
+        return self._queue.on_drop
+
+    @on_drop.setter
+    def on_drop(self, value: Callable[[int], None]) -> None:
+        self._queue.on_drop = value
+
+    @property
+    def dropped(self) -> int:
+        return self._queue.dropped
 
     def write(self, text: str) -> int:
         if self.direct:
@@ -56,21 +66,10 @@ class LineQueueWriter:
                 self.stream.write(text)
                 self.stream.flush()
             except Exception:
-                self._drop(1)
-            return len(text)
-        if self._pid != os.getpid():
-            self._start()
-        n = len(text)
-        with self._lock:
-            full = self._chars + n > self._max
-            if not full:
-                self._chars += n
-                self._pending.append(text)
-        if full:
-            self._drop(1)
-        elif len(self._pending) == self._wake_at:
-            self._wake.set()
-        return n
+                self._queue.drop(1)
+        else:
+            self._put(text)
+        return len(text)
 
     def flush(self) -> None:
         """Nothing to do on the caller's side: the thread flushes after each batch."""
@@ -81,53 +80,15 @@ class LineQueueWriter:
     def drain(self, timeout_s: float = 2.0, *, then_direct: bool = False) -> bool:
         """Write everything queued now; False if the stream did not take it in time.
         With ``then_direct``, later lines are written at once (process shutting down)."""
-        if self._pid != os.getpid() or not self._pending:
-            drained = not self._pending
-        else:
-            done = threading.Event()
-            self._drains.append(done)
-            self._wake.set()
-            drained = done.wait(timeout_s)
+        drained = self._queue.flush(timeout_s)
         if then_direct and drained:
             self.direct = True
         return drained
 
-    def _drop(self, n: int) -> None:
-        self.dropped += n
-        with contextlib.suppress(Exception):  # counting must not fail a log call
-            self.on_drop(n)
-
-    def _start(self) -> None:
-        with self._start_lock:
-            if self._pid == os.getpid():
-                return
-            self._pending.clear()  # lines inherited from a parent are the parent's
-            self._chars = 0
-            self._pid = os.getpid()
-            threading.Thread(target=self._run, name="okf-log-writer", daemon=True).start()
-            atexit.register(self.drain)
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait(self._interval)
-            self._wake.clear()
-            drains = []
-            while self._drains:
-                drains.append(self._drains.popleft())
-            while self._pending:
-                lines = []
-                while self._pending and len(lines) < 512:
-                    lines.append(self._pending.popleft())
-                chunk = "".join(lines)
-                try:
-                    self.stream.write(chunk)
-                    self.stream.flush()
-                except Exception:  # closed or broken stdout: lose these lines, count them
-                    self._drop(len(lines))
-                with self._lock:
-                    self._chars -= len(chunk)
-            for done in drains:
-                done.set()
+    def _write_lines(self, lines: list[str]) -> bool:
+        self.stream.write("".join(lines))
+        self.stream.flush()
+        return True
 
 
 _stdout: LineQueueWriter | None = None

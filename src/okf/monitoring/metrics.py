@@ -17,11 +17,7 @@ Dashboards and alerts query these names, so they are a contract: see
 
 from __future__ import annotations
 
-import os
-import time
-from bisect import bisect_left
 from collections.abc import Iterable
-from typing import Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -32,8 +28,8 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client.exposition import choose_encoder
-from prometheus_client.samples import Exemplar
 
+from okf.monitoring.fastpath import LeanSeries
 from okf.monitoring.system import SystemUsageCollector
 
 # The methods a label may name; h11 accepts any token as a method, so anything else
@@ -48,38 +44,9 @@ def bounded_method(method: str) -> str:
 
 
 # Spec boundaries (0.1, 0.5, 1, 2, 5) kept; finer steps below them for fast requests.
-API_LATENCY_BUCKETS = (
-    0.001,
-    0.0025,
-    0.005,
-    0.01,
-    0.025,
-    0.05,
-    0.1,
-    0.25,
-    0.5,
-    1.0,
-    2.0,
-    5.0,
-    10.0,
-)
+API_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
 # The statistical models answer in ~1 ms, the neural ones in tens of ms per document.
-MODEL_LATENCY_BUCKETS = (
-    0.0005,
-    0.001,
-    0.0025,
-    0.005,
-    0.01,
-    0.025,
-    0.05,
-    0.1,
-    0.25,
-    0.5,
-    1.0,
-    2.0,
-    5.0,
-    10.0,
-)
+MODEL_LATENCY_BUCKETS = (0.0005, *API_LATENCY_BUCKETS)
 MODEL_STATUSES = ("ok", "error", "timeout")
 UNMATCHED_ENDPOINT = "unmatched"
 
@@ -175,104 +142,3 @@ class ServiceMetrics:
         """The exposition body and its content type; OpenMetrics (with exemplars) on ask."""
         encoder, content_type = choose_encoder(accept_header or "")
         return encoder(self.registry), content_type
-
-
-class LeanSeries:
-    """A counter child and a histogram child updated together, in one call per request.
-
-    ``Counter.inc`` and ``Histogram.observe`` re-check on every call what is fixed for a
-    labelled child (that it is observable, that the exemplar's label name is valid) and
-    scan the buckets in Python; this does the same updates on the same value objects,
-    so the exposition (exemplars included) is the client's own. A ``trace_id`` too long
-    for an exemplar (over 128 characters with its label name) goes through ``observe``,
-    which raises as before. Children of an unexpected shape use the public methods.
-    """
-
-    __slots__ = ("_bounds", "_buckets", "_count", "_sum", "counter", "histogram")
-
-    def __init__(self, counter: Any, histogram: Any) -> None:
-        self.counter = counter
-        self.histogram = histogram
-        try:
-            self._count = counter._value
-            self._sum = histogram._sum
-            self._buckets = list(histogram._buckets)
-            self._bounds = list(histogram._upper_bounds)
-        except AttributeError:  # another client version: no shortcut
-            self._count = None
-
-    def record(self, duration: float, trace_id: str | None = None) -> None:
-        """``counter.inc()`` then ``histogram.observe(duration, {"trace_id": ...})``."""
-        if self._count is None or (trace_id and len(trace_id) > _EXEMPLAR_VALUE_MAX):
-            self.counter.inc()
-            self.histogram.observe(duration, {"trace_id": trace_id} if trace_id else None)
-            return
-        self._count.inc(1)
-        self._sum.inc(duration)
-        bounds = self._bounds
-        i = bisect_left(bounds, duration)  # the first bucket with duration <= bound
-        if i < len(bounds) and duration <= bounds[i]:  # (never for NaN, as in observe)
-            bucket = self._buckets[i]
-            bucket.inc(1)
-            if trace_id:
-                bucket.set_exemplar(Exemplar({"trace_id": trace_id}, duration, time.time()))
-
-
-# An exemplar's labels may hold 128 characters, names included ("trace_id" is 8).
-_EXEMPLAR_VALUE_MAX = 128 - len("trace_id")
-
-
-def mark_worker_dead(pid: int, path: str) -> None:
-    """Tell the multi-worker files that a worker is gone (its live gauges disappear)."""
-    multiprocess.mark_process_dead(pid, path)
-
-
-def retire_dead_workers(path: str) -> None:
-    """Mark workers that died without a clean shutdown (their pid is in a file name)."""
-    import re
-
-    import psutil
-
-    pids = {int(m.group(1)) for m in (re.search(r"_(\d+)\.db$", n) for n in os.listdir(path)) if m}
-    for pid in pids:
-        if not psutil.pid_exists(pid):
-            multiprocess.mark_process_dead(pid, path)
-
-
-def reset_multiprocess_dir(path: str) -> None:
-    """Empty the shared directory before workers start, so old runs do not add up."""
-    os.makedirs(path, exist_ok=True)
-    for name in os.listdir(path):
-        if name.endswith(".db"):
-            os.remove(os.path.join(path, name))
-
-
-# --- The spec's module-level helpers, kept for callers written against the spec. ------
-_default: ServiceMetrics | None = None
-
-
-def default_metrics() -> ServiceMetrics:
-    """The process-wide metrics used by the spec-style helpers below."""
-    global _default
-    if _default is None:
-        _default = ServiceMetrics()
-    return _default
-
-
-def use_metrics(metrics: ServiceMetrics) -> None:
-    """Make the spec-style helpers report to an app's metrics."""
-    global _default
-    _default = metrics
-
-
-def track_api_request(endpoint: str, method: str, status: int, duration: float) -> None:
-    default_metrics().track_api_request(endpoint, method, status, duration)
-
-
-def track_model_prediction(model: str, status: str, duration: float) -> None:
-    default_metrics().track_model_prediction(model, status, duration)
-
-
-def update_system_metrics() -> None:
-    """Kept for the spec's callers; the gauges are now computed at every scrape."""
-    default_metrics().system.refresh()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from opentelemetry.trace import SpanKind
 
-from okf.models.base import PredictionEvent
+from okf.events import PredictionEvent
 from okf.monitoring.logging import InputTextPolicy, log_model_prediction
 from okf.monitoring.metrics import ServiceMetrics
 from okf.monitoring.spans import LeanSpans

@@ -5,18 +5,16 @@ OTLP, so spans leave by OTLP/HTTP, configured by the standard ``OTEL_*`` variabl
 (endpoint, service name, sampler, timeout). Tracing is off when no endpoint is set.
 
 Exporting must never slow or fail a request: spans go to a bounded queue drained by one
-background thread; when the queue is full or the backend is down they are dropped and
-counted, never waited for.
+background thread (:mod:`okf.monitoring.drain`, the code logs leave by too); when the
+queue is full or the backend is down they are dropped and counted, never waited for.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
+import contextlib
 import functools
-import os
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -26,6 +24,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import Status, StatusCode
+
+from okf.monitoring.drain import BackgroundDrainer
 
 TRACER_NAME = "okf"
 # The provider of this process, set by setup_tracing. It is deliberately not made the
@@ -61,11 +61,10 @@ class OtlpConfig:
 class BoundedSpanProcessor(SpanProcessor):
     """Batches finished spans to an exporter from a background thread; never blocks.
 
-    Finishing a span is a bounded ``deque.append``: the export thread is not woken per
-    span (that costs a GIL hand-off on every request) but every ``schedule_delay_s``, or
-    at once when a full batch is waiting. ``on_drop(n)`` is told of every span lost to a
-    full queue or a failed export. The thread is (re)started lazily in the process that
-    ends spans, so a provider built before a fork still exports from the child.
+    Finishing a span is a bounded append to a :class:`~okf.monitoring.drain.BackgroundDrainer`
+    (the queue logs use too): the export thread is not woken per span but every
+    ``schedule_delay_s``, or at once when a full batch is waiting. ``on_drop(n)`` is
+    told of every span lost to a full queue or a failed export.
     """
 
     def __init__(
@@ -78,87 +77,31 @@ class BoundedSpanProcessor(SpanProcessor):
         schedule_delay_s: float = 0.5,
     ) -> None:
         self._exporter = exporter
-        self._on_drop = on_drop
-        self._spans: collections.deque[ReadableSpan] = collections.deque()
-        self._max_queue = max_queue_size
-        self._max_batch = max_batch_size
-        self._delay = schedule_delay_s
-        self._wake = threading.Event()
-        self._flush_requests: collections.deque[threading.Event] = collections.deque()
-        self._pid: int | None = None
-        self._thread: threading.Thread | None = None
-        self._start_lock = threading.Lock()
-        self._closed = False
+        self._queue: BackgroundDrainer[ReadableSpan] = BackgroundDrainer(
+            self._export,
+            name="okf-span-export",
+            capacity=max_queue_size,
+            batch_size=max_batch_size,
+            interval_s=schedule_delay_s,
+            on_drop=on_drop,
+        )
+        self._put = self._queue.put
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         return None
 
     def on_end(self, span: ReadableSpan) -> None:
-        if self._closed or not span.context.trace_flags.sampled:
-            return
-        if self._pid != os.getpid():
-            self._start_worker()
-        if len(self._spans) >= self._max_queue:
-            self._on_drop(1)
-            return
-        self._spans.append(span)
-        if len(self._spans) == self._max_batch:
-            self._wake.set()
+        if not self._queue.closed and span.context.trace_flags.sampled:
+            self._put(span)
 
-    def _start_worker(self) -> None:
-        with self._start_lock:
-            if self._pid == os.getpid():
-                return
-            self._spans.clear()  # spans inherited from the parent are its to export
-            self._pid = os.getpid()
-            self._thread = threading.Thread(target=self._run, name="okf-span-export", daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait(self._delay)
-            self._wake.clear()
-            flushes = []
-            while self._flush_requests:
-                flushes.append(self._flush_requests.popleft())
-            self._drain()
-            for done in flushes:
-                done.set()
-            if self._closed:
-                return
-
-    def _drain(self) -> None:
-        while self._spans:
-            batch = []
-            while self._spans and len(batch) < self._max_batch:
-                batch.append(self._spans.popleft())
-            self._export(batch)
-
-    def _export(self, batch: Sequence[ReadableSpan]) -> None:
-        try:
-            result = self._exporter.export(batch)
-        except Exception:
-            result = SpanExportResult.FAILURE
-        if result is not SpanExportResult.SUCCESS:
-            self._on_drop(len(batch))
+    def _export(self, batch: Sequence[ReadableSpan]) -> bool:
+        return self._exporter.export(batch) is SpanExportResult.SUCCESS
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
-        if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
-            return True
-        done = threading.Event()
-        self._flush_requests.append(done)
-        self._wake.set()
-        return done.wait(timeout_millis / 1000)
+        return self._queue.flush(timeout_millis / 1000)
 
     def shutdown(self, timeout_millis: int = 5000) -> None:
-        if self._closed:
-            return
-        self.force_flush(timeout_millis)
-        self._closed = True
-        if self._thread is not None and self._pid == os.getpid():
-            self._wake.set()
-            self._thread.join(timeout_millis / 1000)
-        self._exporter.shutdown()
+        self._queue.close(timeout_millis / 1000)
 
 
 def setup_tracing(
@@ -204,36 +147,30 @@ def trace_request(func: F) -> F:
     """
     span_name = getattr(func, "__qualname__", getattr(func, "__name__", "call"))
 
-    def start() -> Any:
-        return current_tracer().start_as_current_span(span_name, record_exception=False)
+    @contextlib.contextmanager
+    def span() -> Iterator[None]:
+        with current_tracer().start_as_current_span(span_name, record_exception=False) as sp:
+            sp.set_attribute("code.function", span_name)
+            try:
+                yield
+            except BaseException as exc:
+                _record_failure(sp, exc)
+                raise
+            sp.set_status(Status(StatusCode.OK))
 
     if asyncio.iscoroutinefunction(func):
 
         @functools.wraps(func)
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-            with start() as span:
-                span.set_attribute("code.function", span_name)
-                try:
-                    result = await func(*args, **kwargs)
-                except BaseException as exc:
-                    _record_failure(span, exc)
-                    raise
-                span.set_status(Status(StatusCode.OK))
-                return result
+            with span():
+                return await func(*args, **kwargs)
 
         return async_wrapper  # type: ignore[return-value]
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with start() as span:
-            span.set_attribute("code.function", span_name)
-            try:
-                result = func(*args, **kwargs)
-            except BaseException as exc:
-                _record_failure(span, exc)
-                raise
-            span.set_status(Status(StatusCode.OK))
-            return result
+        with span():
+            return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 

@@ -150,3 +150,27 @@ async def run_extraction(
             slug="invalid-text",
             errors=[{"field": field, "message": str(exc), "type": type(exc.cause).__name__}],
         ) from exc
+
+
+class Runner:
+    """:func:`run_extraction` bound to this app's extractor and executor."""
+
+    def __init__(self, extractor: Extractor, executor: ModelExecutor) -> None:
+        self.extractor = extractor
+        self.executor = executor
+
+    async def __call__(
+        self, inputs: list[ExtractionInput], options: ExtractionOptions, fields: list[str]
+    ) -> list[ExtractionResult]:
+        return await run_extraction(self.extractor, self.executor, inputs, options, fields)
+
+
+def get_runner(extractor: ExtractorDep, executor: ExecutorDep) -> Runner:
+    return Runner(extractor, executor)
+
+
+RunnerDep = Annotated[Runner, Depends(get_runner)]
+
+
+ExtractBody = Annotated[ExtractRequest, Depends(extract_request)]
+BatchBody = Annotated[BatchRequest, Depends(batch_request)]

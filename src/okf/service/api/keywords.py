@@ -5,54 +5,33 @@ types of the handlers at import time.)
 """
 
 import time
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from okf.service.api.errors import ERRORS
-from okf.service.dependencies import (
-    API_KEY,
-    ExecutorDep,
-    ExtractorDep,
-    batch_request,
-    extract_request,
-    run_extraction,
-)
-from okf.service.schemas import BatchRequest, BatchResponse, ExtractRequest, ExtractResponse
+from okf.service.dependencies import API_KEY, BatchBody, ExtractBody, RunnerDep
+from okf.service.schemas import BatchResponse, ExtractResponse
 
 router = APIRouter(tags=["keywords"], dependencies=API_KEY, responses=ERRORS)
+ONE = "Extract the keywords of one text"
+MANY = "Extract the keywords of several texts, in input order"
 
 
 def _took_ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 3)
 
 
-@router.post(
-    "/v1/keywords/extract",
-    response_model=ExtractResponse,
-    summary="Extract the keywords of one text",
-)
-async def extract(
-    body: Annotated[ExtractRequest, Depends(extract_request)],
-    extractor: ExtractorDep,
-    executor: ExecutorDep,
-) -> dict[str, Any]:
+@router.post("/v1/keywords/extract", response_model=ExtractResponse, summary=ONE)
+async def extract(body: ExtractBody, run: RunnerDep) -> dict[str, Any]:
     start = time.perf_counter()
-    results = await run_extraction(extractor, executor, body.inputs(), body.options(), ["text"])
-    return {**results[0].as_dict(), "took_ms": _took_ms(start)}
+    result = (await run(body.inputs(), body.options(), ["text"]))[0]
+    return {**result.as_dict(), "took_ms": _took_ms(start)}
 
 
-@router.post(
-    "/v1/keywords/extract/batch",
-    response_model=BatchResponse,
-    summary="Extract the keywords of several texts, in input order",
-)
-async def extract_batch(
-    body: Annotated[BatchRequest, Depends(batch_request)],
-    extractor: ExtractorDep,
-    executor: ExecutorDep,
-) -> dict[str, Any]:
+@router.post("/v1/keywords/extract/batch", response_model=BatchResponse, summary=MANY)
+async def extract_batch(body: BatchBody, run: RunnerDep) -> dict[str, Any]:
     start = time.perf_counter()
     fields = [f"documents[{i}].text" for i in range(len(body.documents))]
-    results = await run_extraction(extractor, executor, body.inputs(), body.options(), fields)
+    results = await run(body.inputs(), body.options(), fields)
     return {"results": [r.as_dict() for r in results], "took_ms": _took_ms(start)}
