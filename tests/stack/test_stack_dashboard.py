@@ -229,7 +229,8 @@ def test_datasources_link_metrics_to_traces_to_logs():
     with the label and field names the service really writes."""
     prom, jaeger, es = (_datasource(f"okf-{n}.yaml")
                         for n in ("prometheus", "jaeger", "elasticsearch"))
-    metrics_py = (REPO / "src/okf/monitoring/metrics.py").read_text()
+    # The exemplar is set on the request fast path (monitoring/fastpath.py).
+    metrics_py = (REPO / "src/okf/monitoring/fastpath.py").read_text()
     (dest,) = prom["jsonData"]["exemplarTraceIdDestinations"]
     assert dest["name"] == "trace_id" and '{"trace_id": trace_id}' in metrics_py
     assert dest["datasourceUid"] == jaeger["uid"] and jaeger["type"] == "jaeger"
