@@ -79,6 +79,7 @@ def test_compose_runs_the_whole_stack(compose):
         "elasticsearch",
         "filebeat",
         "jaeger",
+        "postgres",
     }
     okf = services["okf"]
     assert okf["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://jaeger:4318"
@@ -121,6 +122,9 @@ def test_compose_mounts_existing_files_and_no_secret_values(compose):
                 assert "secrets/" in (base / ".gitignore").read_text()
     for secret in compose["secrets"].values():
         assert secret["file"].startswith("./secrets/")
+    for name, service in compose["services"].items():
+        for env_file in service.get("env_file", []):
+            assert env_file.startswith("./secrets/"), (name, env_file)
 
 
 def test_dockerfile_is_slim_non_root_and_bakes_models():

@@ -5,7 +5,8 @@ character (``str.isprintable`` and not whitespace), and Unicode's printable set 
 a regular expression one can reasonably write. The schema says so in words; this hook
 keeps generated bodies whose texts break that rule out of the run, since the API rightly
 answers them 422 (``invalid-text``), which Schemathesis would report as a schema-valid
-request rejected. Nothing else is filtered.
+request rejected (research documents, own and competitor, included). Nothing else is
+filtered.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def filter_body(context: Any, body: Any) -> bool:
     if not isinstance(body, dict):
         return True
     texts = [body.get("text")]
-    documents = body.get("documents")
-    if isinstance(documents, list):
-        texts += [d.get("text") for d in documents if isinstance(d, dict)]
+    for key in ("documents", "compare"):
+        items = body.get(key)
+        if isinstance(items, list):
+            texts += [d.get("text") for d in items if isinstance(d, dict)]
     return all(_visible(t) for t in texts)

@@ -50,6 +50,10 @@ def run_fuzz(max_examples: int, *, seed: int | None = None, workdir: Path | None
             "OKF_DEFAULT_MODEL": "statistical",
             "OKF_WARMUP": "true",  # every model loaded before the first case
             "OKF_LOG_LEVEL": "DEBUG",
+            # Research jobs: a database in the work folder; no worker, so submitted
+            # jobs wait (the per-key limit then answers 429, a documented status).
+            "OKF_DATA_DIR": str(work / "data"),
+            "OKF_JOB_WORKERS": "0",
         }
         log_path = work / "server.log"
         with log_path.open("wb") as log:

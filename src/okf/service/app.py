@@ -26,9 +26,10 @@ from okf import __version__
 from okf.extraction import build_extractor
 from okf.models.base import ModelRegistry
 from okf.monitoring import MonitoringConfig, instrument
+from okf.monitoring.jobs import JobTelemetry
 from okf.monitoring.tracing import OtlpConfig
 from okf.service import web
-from okf.service.api import ROUTERS, json_body_paths
+from okf.service.api import ROUTERS, json_body_paths, research
 from okf.service.auth import AccessMiddleware, check_open_mode, is_loopback
 from okf.service.dependencies import document_limits
 from okf.service.executor import ModelExecutor
@@ -37,6 +38,8 @@ from okf.service.limits import BodyGuardMiddleware, TokenBucketLimiter
 from okf.service.problems import install_error_handlers
 from okf.service.warmup import ModelLoader
 from okf.settings import Settings
+from okf.store.jobs import JobStore
+from okf.store.runtime import JobRuntime
 
 log = logging.getLogger("okf.service")
 
@@ -58,18 +61,26 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(executor.run(loader.warm_all, budget_s=None))
     else:
         loader.skip_warmup()
+    jobs: JobRuntime = app.state.jobs
+    await asyncio.to_thread(jobs.start)  # resumes queued jobs, retakes dead workers' ones
     try:
         yield
     finally:
         if task is not None:
             task.cancel()
+        await asyncio.to_thread(jobs.close)  # a running job goes back to the queue
         executor.shutdown()
         app.state.monitoring.shutdown()  # flush spans, retire this worker's metrics
 
 
-def create_app(settings: Settings | None = None, registry: ModelRegistry | None = None) -> FastAPI:
-    """Build the service. Raises :class:`~okf.service.auth.InsecureBindError` when it
-    would run without keys on a non-loopback address without ``insecure``."""
+def create_app(
+    settings: Settings | None = None,
+    registry: ModelRegistry | None = None,
+    store: JobStore | None = None,
+) -> FastAPI:
+    """Build the service (``store``: a jobs store to use instead of the settings' one).
+    Raises :class:`~okf.service.auth.InsecureBindError` when it would run without keys
+    on a non-loopback address without ``insecure``."""
     settings = settings or Settings()
     extractor = build_extractor(settings, registry)  # fails at start on a bad model name
     registry = extractor.registry
@@ -97,6 +108,7 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     app.state.loader = loader
     app.state.keys = keys
     app.state.open_notice = open_notice
+    app.state.jobs = JobRuntime(settings, store=store)
 
     install_error_handlers(app)
     for router in ROUTERS:
@@ -116,7 +128,10 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
 
     # Last, so that the monitoring middleware is the outermost layer and sees every
     # answer; it sets the request id that error bodies carry.
-    instrument(app, registry, monitoring_config(settings))
+    monitoring = instrument(app, registry, monitoring_config(settings))
+    telemetry = JobTelemetry(monitoring.metrics, monitoring.tracer_provider)
+    telemetry.watch(app.state.jobs.queue_summary)
+    app.state.jobs.observer = telemetry
     _document_openapi(app, registry, settings)
     if open_notice:
         log.warning(open_notice)
@@ -140,6 +155,7 @@ def _document_openapi(app: FastAPI, registry: ModelRegistry, settings: Settings)
                 for choice in model.get("anyOf", ()):
                     if choice.get("type") == "string":
                         choice["enum"] = names
+            research.document_schema(schema, names, settings)
         return app.openapi_schema or schema
 
     app.openapi = openapi  # type: ignore[method-assign]

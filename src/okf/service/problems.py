@@ -127,9 +127,24 @@ async def _on_validation(request: Request, exc: Exception) -> Response:
 async def _on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
+    headers = exc.headers
     if exc.status_code == 404:
         detail = f"No route {request.method} {request.url.path}; see /docs"
-    return problem_response(exc.status_code, detail, instance=request.url.path, headers=exc.headers)
+    elif exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    return problem_response(exc.status_code, detail, instance=request.url.path, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves on this path (Starlette's own 405 names only the
+    first route whose path matches, e.g. GET where GET and DELETE are served)."""
+    path = request.scope.get("path", "")
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        regex, allowed = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and allowed and regex.match(path):
+            methods.update(allowed)
+    return ", ".join(sorted(methods))
 
 
 async def _on_unknown_model(request: Request, exc: Exception) -> Response:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from okf.store.database import create_store_engine, is_sqlite, migrate
@@ -33,8 +33,7 @@ from okf.store.models import (
     JobFile,
     JobRow,
 )
-
-_INSERT_CHUNK = 1000
+from okf.store.results import ResultsMixin, insert_chunks, store_tables
 
 
 class LeaseLostError(RuntimeError):
@@ -85,18 +84,7 @@ class NewJob:
     kind: str = "research"
 
 
-def _lift(row: Mapping[str, Any]) -> tuple[str | None, int | None]:
-    """The filterable columns of a result row: its intent and its cluster id."""
-    intent = row.get("intent")
-    cluster = row.get("cluster")
-    try:
-        cluster = int(cluster) if cluster is not None else None
-    except (TypeError, ValueError):
-        cluster = None
-    return (str(intent) if intent is not None else None), cluster
-
-
-class JobStore:
+class JobStore(ResultsMixin):
     """Jobs in one database (SQLite file or PostgreSQL), migrated when opened."""
 
     def __init__(self, url: str, *, run_migrations: bool = True) -> None:
@@ -142,7 +130,7 @@ class JobStore:
                     {"job_id": job.id, "corpus": corpus, "position": i, "data": dict(d)}
                     for i, d in enumerate(docs)
                 ]
-                _insert_chunks(s, JobDocument, rows)
+                insert_chunks(s, JobDocument, rows)
             for role, (name, content) in new.files.items():
                 s.add(JobFile(job_id=job.id, role=role, name=name, content=content))
         return JobView.of(job)
@@ -164,6 +152,13 @@ class JobStore:
         with self._read() as s:
             got = dict(s.execute(select(Job.state, func.count()).group_by(Job.state)).all())
         return {state: int(got.get(state, 0)) for state in JOB_STATES}
+
+    def queue_summary(self) -> tuple[dict[str, int], float | None]:
+        """Jobs by state, and when the oldest queued job was submitted (None: none)."""
+        counts = self.counts_by_state()
+        with self._read() as s:
+            oldest = s.scalar(select(func.min(Job.created_at)).where(Job.state == "queued"))
+        return counts, oldest
 
     def documents(self, job_id: str, corpus: str = "own") -> list[dict[str, Any]]:
         with self._read() as s:
@@ -255,21 +250,7 @@ class JobStore:
             )
             if res.rowcount != 1:
                 return False
-            for table, rows in tables.items():
-                batch = []
-                for i, row in enumerate(rows):
-                    intent, cluster = _lift(row)
-                    batch.append(
-                        {
-                            "job_id": job_id,
-                            "table_name": table,
-                            "position": i,
-                            "intent": intent,
-                            "cluster": cluster,
-                            "data": dict(row),
-                        }
-                    )
-                _insert_chunks(s, JobRow, batch)
+            store_tables(s, job_id, tables)
         return True
 
     def fail(self, job_id: str, worker: str, reason: str) -> bool:
@@ -356,74 +337,9 @@ class JobStore:
                 _delete_job(s, job_id)
             return len(ids)
 
-    # --- results --------------------------------------------------------------------
-    def row_count(self, job_id: str, table: str) -> int:
-        with self._read() as s:
-            q = select(func.count()).where(JobRow.job_id == job_id, JobRow.table_name == table)
-            return int(s.scalar(q) or 0)
-
-    def rows(
-        self,
-        job_id: str,
-        table: str,
-        *,
-        intent: str | None = None,
-        cluster: int | None = None,
-        sort: str | None = None,
-        descending: bool = False,
-        offset: int = 0,
-        limit: int | None = None,
-    ) -> tuple[int, list[dict[str, Any]]]:
-        """(rows matching, one page of them); sorted in the table's order or by ``sort``."""
-        where = [JobRow.job_id == job_id, JobRow.table_name == table]
-        if intent is not None:
-            where.append(JobRow.intent == intent)
-        if cluster is not None:
-            where.append(JobRow.cluster == cluster)
-        with self._read() as s:
-            total = int(s.scalar(select(func.count()).select_from(JobRow).where(*where)) or 0)
-            q = select(JobRow.data).where(*where).order_by(JobRow.position)
-            if sort is None:
-                if descending:
-                    q = select(JobRow.data).where(*where).order_by(JobRow.position.desc())
-                q = q.offset(offset).limit(limit)
-                return total, [dict(d) for d in s.scalars(q)]
-            found = [dict(d) for d in s.scalars(q)]
-        found.sort(key=lambda r: _sort_key(r.get(sort)), reverse=descending)
-        end = None if limit is None else offset + limit
-        return total, found[offset:end]
-
-    def get_export(self, job_id: str, fmt: str) -> tuple[str, bytes] | None:
-        with self._read() as s:
-            e = s.get(JobExport, (job_id, fmt))
-            return (e.media_type, bytes(e.content)) if e is not None else None
-
-    def put_export(self, job_id: str, fmt: str, media_type: str, content: bytes) -> None:
-        with self._write() as s, s.begin():
-            if s.get(JobExport, (job_id, fmt)) is None and s.get(Job, job_id) is not None:
-                s.add(JobExport(job_id=job_id, format=fmt, media_type=media_type, content=content))
-
 
 def _held(job_id: str, worker: str) -> tuple[Any, ...]:
     return (Job.id == job_id, Job.state == "running", Job.lease_owner == worker)
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    """None last-ish and mixed types comparable: numbers, then strings, then the rest."""
-    if isinstance(value, bool):
-        return (0, int(value))
-    if isinstance(value, int | float):
-        return (0, value)
-    if isinstance(value, str):
-        return (1, value.casefold())
-    if value is None:
-        return (3, 0)
-    return (2, str(value))
-
-
-def _insert_chunks(s: Session, model: type, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), _INSERT_CHUNK):
-        s.execute(insert(model), rows[start : start + _INSERT_CHUNK])
 
 
 def _delete_job(s: Session, job_id: str) -> None:

@@ -216,11 +216,24 @@ def _state(job: JobView, state: str, at: float, **extra: Any) -> dict[str, Any]:
     }
 
 
+class _StopOrOrphaned:
+    """``stop`` as seen by a worker: set, or the service process that started it is gone
+    (a worker must not outlive a killed service; its job goes back to the queue)."""
+
+    def __init__(self, stop: Any) -> None:
+        self.stop = stop
+        self.parent = os.getppid()
+
+    def is_set(self) -> bool:
+        return bool(self.stop.is_set()) or os.getppid() != self.parent
+
+
 def worker_main(config: WorkerConfig, name: str, events: Any, wake: Any, stop: Any) -> None:
     """A worker process: claim, run, repeat until ``stop``; lower CPU priority than the
     request path, so a running job takes the CPU the service leaves over."""
     if config.nice:
         os.nice(config.nice)
+    stop = _StopOrOrphaned(stop)
     store = JobStore(config.database_url, run_migrations=False)
     task = resolve_task(config.task)
     try:

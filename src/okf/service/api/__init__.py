@@ -1,4 +1,5 @@
-"""The API's routers, one per area: keywords, intent (research), models, health.
+"""The API's routers, one per area: keywords, intent (research), research jobs, models,
+health.
 
 Each module holds a module-level ``router``; :data:`ROUTERS` lists them in the order
 the app includes them. Handlers only validate, call the one extraction path
@@ -10,9 +11,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
-from okf.service.api import health, intent, keywords, models
+from okf.service.api import health, intent, keywords, models, research
 
-ROUTERS: tuple[APIRouter, ...] = (keywords.router, intent.router, models.router, health.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    keywords.router,
+    intent.router,
+    models.router,
+    research.router,
+    health.router,
+)
 
 
 def json_body_paths() -> set[str]:
