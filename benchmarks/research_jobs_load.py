@@ -115,7 +115,7 @@ def quantile(values: list[float], q: float) -> float:
 def submit(base: str, corpus: list[dict]) -> str:
     r = httpx.post(
         f"{base}/v1/research",
-        json={"documents": corpus, "options": {"vectors": False}},
+        json={"documents": corpus},  # default options, as a user would send
         timeout=120,
     )
     r.raise_for_status()

@@ -27,6 +27,7 @@ ES = app("monitoring", "elasticsearch")
 FILEBEAT = app("monitoring", "filebeat")
 JAEGER = app("monitoring", "jaeger")
 OKF = app("okf", "okf")
+POSTGRES = app("okf", "postgres")
 STRANGER = app("default", "someone")
 
 
@@ -74,13 +75,15 @@ def allowed(policies, src: Pod, dst: Pod, port: int) -> bool:
 
 
 OPEN = [
-    (INGRESS, OKF, 8000), (PROMETHEUS, OKF, 8000), (OKF, JAEGER, 4318),
+    (INGRESS, OKF, 8000), (PROMETHEUS, OKF, 8000), (OKF, JAEGER, 4318), (OKF, POSTGRES, 5432),
     (PROMETHEUS, ALERTMANAGER, 9093), (GRAFANA, PROMETHEUS, 9090),
     (GRAFANA, JAEGER, 16686), (GRAFANA, ES, 9200), (FILEBEAT, ES, 9200), (ES, ES, 9300),
     (INGRESS, GRAFANA, 3000),
 ]
 CLOSED = [
     (STRANGER, OKF, 8000), (GRAFANA, OKF, 8000), (JAEGER, OKF, 8000),
+    # the jobs database: from okf only, and it calls out nowhere
+    (STRANGER, POSTGRES, 5432), (PROMETHEUS, POSTGRES, 5432), (POSTGRES, OKF, 8000),
     # Prometheus' API and --web.enable-lifecycle (/-/reload, /-/quit): never from apps
     (OKF, PROMETHEUS, 9090), (STRANGER, PROMETHEUS, 9090), (FILEBEAT, PROMETHEUS, 9090),
     # Elasticsearch only from Filebeat and Grafana

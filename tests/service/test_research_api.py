@@ -248,3 +248,42 @@ def test_unknown_option_and_model_are_named(jobs_client):
     assert r.status_code == 422 and "colour" in r.json()["detail"]
     r = client.post("/v1/research", json={"documents": PAGES, "options": {"model": "nope"}})
     assert r.status_code == 422 and r.json()["valid"]
+
+
+def test_list_this_keys_jobs_newest_first(jobs_client, keys_file):
+    alice = {"X-API-Key": add_key(keys_file, "alice")}
+    bob = {"X-API-Key": add_key(keys_file, "bob")}
+    client = jobs_client(job_workers=0, research_max_active_jobs=5)
+    ids = [
+        client.post("/v1/research", json={"documents": PAGES}, headers=alice).json()["id"]
+        for _ in range(3)
+    ]
+    client.post("/v1/research", json={"documents": PAGES}, headers=bob)
+    client.delete(f"/v1/research/{ids[0]}", headers=alice)  # cancelled
+    page = client.get("/v1/research", params={"limit": 2}, headers=alice).json()
+    assert page["total"] == 3 and [j["id"] for j in page["items"]] == ids[::-1][:2]
+    rest = client.get(page["next"], headers=alice).json()
+    assert [j["id"] for j in rest["items"]] == [ids[0]] and rest["next"] is None
+    queued = client.get("/v1/research", params={"state": "queued"}, headers=alice).json()
+    assert {j["id"] for j in queued["items"]} == set(ids[1:])
+    assert client.get("/v1/research", headers=bob).json()["total"] == 1
+
+
+def test_cross_site_browser_requests_cannot_submit_or_delete(jobs_client):
+    client = jobs_client(job_workers=0)  # open mode: the case a forged form would abuse
+    r = client.post(
+        "/v1/research",
+        files={"files": ("a.txt", b"texto")},
+        headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+    )
+    assert r.status_code == 403 and r.json()["type"].endswith("cross-site")
+    location = client.post("/v1/research", json={"documents": PAGES}).headers["location"]
+    r = client.delete(location, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+    assert client.get(location).json()["state"] == "queued"
+    same = client.post(
+        "/v1/research",
+        json={"documents": PAGES},
+        headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert same.status_code == 202

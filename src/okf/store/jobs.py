@@ -143,6 +143,19 @@ class JobStore(ResultsMixin):
                 return None
             return JobView.of(job)
 
+    def list_jobs(
+        self, owner: str, *, state: str | None = None, offset: int = 0, limit: int = 50
+    ) -> tuple[int, list[JobView]]:
+        """(how many, one page of) ``owner``'s jobs, newest first."""
+        where = [Job.owner == owner]
+        if state is not None:
+            where.append(Job.state == state)
+        with self._read() as s:
+            total = int(s.scalar(select(func.count()).select_from(Job).where(*where)) or 0)
+            q = select(Job).where(*where).order_by(Job.created_at.desc(), Job.id)
+            jobs = s.scalars(q.offset(offset).limit(limit)).all()
+            return total, [JobView.of(j) for j in jobs]
+
     def active_count(self, owner: str) -> int:
         with self._read() as s:
             q = select(func.count()).where(Job.owner == owner, Job.state.in_(("queued", "running")))

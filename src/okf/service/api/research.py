@@ -9,120 +9,33 @@ research itself runs in the job workers (:mod:`okf.store.worker`).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from okf.monitoring.jobs import current_traceparent
-from okf.problem_details import MEDIA_TYPE
 from okf.service.auth import ANONYMOUS, presented_key
 from okf.service.dependencies import API_KEY
 from okf.service.problems import ProblemError
+from okf.service.research_schemas import (
+    ERRORS,
+    REQUEST_BODY,
+    ResearchOptionsIn,
+    Table,
+    document_schema,
+    status,
+)
 from okf.service.uploads import Budget, UploadError, parse_submission
 from okf.store import JobView, NewJob
-from okf.store.exports import FORMATS
 from okf.store.runtime import JobRuntime
 from okf.store.tasks import research_options
-from okf.text import CHOICES
+
+__all__ = ["document_schema", "router"]
 
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="The job id")]
-
-
-class Table(StrEnum):
-    keywords = "keywords"
-    clusters = "clusters"
-    questions = "questions"
-    gap = "gap"
-    cannibalization = "cannibalization"
-    pages = "pages"
-
-
-class ResearchOptionsIn(BaseModel):
-    """The options of ``okf research``; anything else is refused by name."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    model: str | None = Field(None, description="Model name; default: the service's.")
-    lang: Literal[tuple(CHOICES)] = Field("auto", description="Documents' language.")  # type: ignore[valid-type]
-    top_n: int = Field(20, ge=1, le=100, description="Keywords kept per document.")
-    brands: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
-        default_factory=list, max_length=50, description="Brand names (navigational intent)."
-    )
-    spread: float = Field(1.0, ge=0, le=10, description="Weight of page spread in the score.")
-    opportunity_weights: (
-        dict[Literal["volume", "impressions", "position", "competition", "relevance"], float] | None
-    ) = Field(None, description="Weights of the opportunity score (see docs/research.md).")
-    vectors: bool = Field(True, description="Use phrase vectors when clustering.")
-
-
-_DOCUMENT = {
-    "type": "object",
-    "required": ["text"],
-    "properties": {
-        "text": {"type": "string", "minLength": 1, "pattern": r"\S"},
-        **{k: {"type": "string"} for k in ("id", "url", "title")},
-        "lang": {"type": "string", "enum": list(CHOICES)},
-    },
-}
-REQUEST_BODY = {
-    "required": True,
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "required": ["documents"],
-                "additionalProperties": False,
-                "properties": {
-                    "documents": {"type": "array", "items": _DOCUMENT, "minItems": 1},
-                    "compare": {"type": "array", "items": _DOCUMENT},
-                    "options": ResearchOptionsIn.model_json_schema(),
-                    "metrics": {
-                        "type": "object",
-                        "required": ["content"],
-                        "properties": {
-                            "name": {"type": "string"},
-                            "content": {"type": "string", "minLength": 1, "pattern": r"\S"},
-                        },
-                    },
-                },
-            }
-        },
-    },
-}
-
-
-def document_schema(schema: dict[str, Any], models: list[str], settings: Any) -> None:
-    """This app's model names and document limit in the submission's inline schema, so
-    that a schema-valid submission is an accepted one (called by the app's openapi)."""
-    body = schema.get("paths", {}).get("/v1/research", {}).get("post", {}).get("requestBody")
-    if not body:
-        return
-    props = body["content"]["application/json"]["schema"]["properties"]
-    for choice in props["options"]["properties"]["model"].get("anyOf", ()):
-        if choice.get("type") == "string":
-            choice["enum"] = models
-    for key in ("documents", "compare"):
-        props[key]["maxItems"] = settings.research_max_documents // 2
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {MEDIA_TYPE: {}}}
-    for code, text in {
-        400: "Malformed multipart body",
-        401: "Missing or invalid API key",
-        404: "No such job for this key",
-        409: "The job is not done yet",
-        413: "Too many documents, or the upload over its unpacked size limit",
-        415: "Body neither application/json nor multipart/form-data",
-        422: "Unusable upload, unknown option or model, bad parameter",
-        429: "Too many active jobs for this key, or rate limit (see Retry-After)",
-    }.items()
-}
 
 
 router = APIRouter(tags=["research"], responses=ERRORS)
@@ -144,6 +57,19 @@ def owner_of(request: Request) -> str:
     return f"key:{found.name}"
 
 
+def refuse_cross_site(request: Request) -> None:
+    """403 for a browser request sent by another site. A multipart form is a CORS
+    "simple" request: without this, in open mode (no keys) any page a local user visits
+    could submit or delete jobs through their browser."""
+    site = request.headers.get("sec-fetch-site")
+    origin = request.headers.get("origin")
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    if site == "cross-site" or (origin is not None and origin != own):
+        raise ProblemError(
+            403, "Cross-site requests may not submit or delete research jobs", slug="cross-site"
+        )
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -154,40 +80,6 @@ async def read_body(request: Request, limit: int) -> bytes:
         if len(body) > limit:
             raise ProblemError(413, f"Upload exceeds the limit of {limit} bytes")
     return bytes(body)
-
-
-def _time(t: float | None) -> str | None:
-    return datetime.fromtimestamp(t, UTC).isoformat() if t is not None else None
-
-
-def status(job: JobView) -> dict[str, Any]:
-    base = f"/v1/research/{job.id}"
-    end = job.finished_at
-    started = job.started_at
-    out: dict[str, Any] = {
-        "id": job.id,
-        "state": job.state,
-        "progress": {"done": job.done, "total": job.total, "stage": job.stage},
-        "created_at": _time(job.created_at),
-        "started_at": _time(started),
-        "finished_at": _time(end),
-        "timings": {
-            "queued_s": round(
-                (started or end or datetime.now(UTC).timestamp()) - job.created_at, 3
-            ),
-            "running_s": round((end or datetime.now(UTC).timestamp()) - started, 3)
-            if started
-            else None,
-        },
-        "attempts": job.attempts,
-        "cancel_requested": job.cancel_requested,
-        "error": job.error,
-        "links": {"self": base},
-    }
-    if job.state == "done":
-        out["links"].update({t.value: f"{base}/{t.value}" for t in Table})
-        out["links"].update({f"export.{f}": f"{base}/export.{f}" for f in FORMATS})
-    return out
 
 
 async def _job(request: Request, job_id: str) -> JobView:
@@ -223,6 +115,7 @@ async def _done(request: Request, job_id: str) -> JobView:
     responses={202: {"description": "Accepted; follow `Location`"}},
 )
 async def submit(request: Request) -> JSONResponse:
+    refuse_cross_site(request)
     settings = request.app.state.settings
     jobs = runtime(request)
     owner = owner_of(request)
@@ -283,6 +176,27 @@ def _check_model(request: Request, name: str | None) -> None:
             field="options.model",
             valid=known,
         )
+
+
+@router.get("/v1/research", dependencies=API_KEY, summary="This key's jobs, newest first")
+async def list_jobs(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    state: Literal["queued", "running", "done", "failed", "cancelled"] | None = None,
+) -> dict[str, Any]:
+    store = runtime(request).store
+    total, jobs = await run_in_threadpool(
+        lambda: store.list_jobs(owner_of(request), state=state, offset=offset, limit=limit)
+    )
+    nxt = offset + len(jobs)
+    return {
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "items": [status(j) for j in jobs],
+        "next": str(request.url.include_query_params(offset=nxt)) if nxt < total else None,
+    }
 
 
 @router.get(
@@ -373,6 +287,7 @@ async def table_rows(
     },
 )
 async def delete_job(request: Request, job_id: JobId) -> Response:
+    refuse_cross_site(request)
     owner = owner_of(request)
     store = runtime(request).store
     job = await _job(request, job_id)
