@@ -18,8 +18,8 @@ def test_fuzz_quick_pass_has_no_5xx_and_conforms() -> None:
     assert run.failures == 0 and run.errored == 0, run.output
     assert run.generated >= 200, run.output
     # extract, batch, intent, models, healthz, readyz, and research jobs: submit,
-    # status, table, export, delete
-    assert run.operations_tested == 11, run.output
+    # list, status, table, export, delete
+    assert run.operations_tested == 12, run.output
     assert run.statuses, "no api_request line logged"
     assert not [s for s in run.statuses if s >= 500], run.statuses
     assert 200 in run.statuses and 422 in run.statuses, run.statuses

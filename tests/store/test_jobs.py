@@ -151,8 +151,10 @@ def test_cancel_queued_at_once_running_by_its_worker(store):
 
 
 def test_delete_only_finished_and_everything_goes(store):
+    queued = submit(store)
+    assert not store.delete(queued, "alice")  # queued: only when asked
+    assert store.delete(queued, "alice", include_queued=True) and store.get(queued) is None
     job_id = submit(store, files={"metrics": ("m.csv", b"x")})
-    assert not store.delete(job_id, "alice")  # queued: cancel first
     store.claim("w1", lease_s=60)
     store.complete(job_id, "w1", {"keywords": [{"phrase": "a"}]})
     store.put_export(job_id, "json", "application/json", b"{}")

@@ -328,10 +328,14 @@ class JobStore(ResultsMixin):
             s.flush()
             return JobView.of(job)
 
-    def delete(self, job_id: str, owner: str | None = None) -> bool:
-        """Delete a finished job and everything stored for it."""
+    def delete(
+        self, job_id: str, owner: str | None = None, *, include_queued: bool = False
+    ) -> bool:
+        """Delete a finished (or, asked, a queued) job and everything stored for it. The
+        row is locked first, so a worker cannot claim it half deleted."""
+        states = (*FINISHED_STATES, "queued") if include_queued else FINISHED_STATES
         with self._write() as s, s.begin():
-            q = select(Job).where(Job.id == job_id, Job.state.in_(FINISHED_STATES))
+            q = select(Job).where(Job.id == job_id, Job.state.in_(states)).with_for_update()
             job = s.scalar(q)
             if job is None or (owner is not None and job.owner != owner):
                 return False

@@ -182,7 +182,7 @@ def _check_model(request: Request, name: str | None) -> None:
 async def list_jobs(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     state: Literal["queued", "running", "done", "failed", "cancelled"] | None = None,
 ) -> dict[str, Any]:
     store = runtime(request).store
@@ -236,7 +236,7 @@ async def table_rows(
     job_id: JobId,
     table: Table,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     sort: Annotated[str | None, Query(max_length=64, description="A column name")] = None,
     order: Literal["asc", "desc"] = "asc",
     intent: Annotated[str | None, Query(max_length=32)] = None,
@@ -279,23 +279,21 @@ async def table_rows(
 @router.delete(
     "/v1/research/{job_id}",
     dependencies=API_KEY,
-    summary="Cancel a queued or running job; delete a finished one",
+    summary="Delete a queued or finished job; ask a running one to stop",
     responses={
-        200: {"description": "The queued job is cancelled"},
-        202: {"description": "The running job is asked to stop"},
-        204: {"description": "The finished job is deleted"},
+        202: {"description": "The running job is asked to stop (then `cancelled`)"},
+        204: {"description": "The queued or finished job is deleted with its results"},
     },
 )
 async def delete_job(request: Request, job_id: JobId) -> Response:
     refuse_cross_site(request)
     owner = owner_of(request)
     store = runtime(request).store
-    job = await _job(request, job_id)
-    if job.finished:
-        if await run_in_threadpool(store.delete, job_id, owner):
-            return Response(status_code=204)
-        raise ProblemError(404, f"No research job {job_id}", slug="job-not-found")
-    view = await run_in_threadpool(store.cancel, job_id, owner)
+    await _job(request, job_id)
+    # Finished, or queued (nothing ran, nothing to keep): gone at once.
+    if await run_in_threadpool(store.delete, job_id, owner, include_queued=True):
+        return Response(status_code=204)
+    view = await run_in_threadpool(store.cancel, job_id, owner)  # running: ask its worker
     if view is None:
         raise ProblemError(404, f"No research job {job_id}", slug="job-not-found")
-    return JSONResponse(status(view), status_code=202 if view.state == "running" else 200)
+    return JSONResponse(status(view), status_code=202)
