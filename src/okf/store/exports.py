@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 import zipfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 FORMATS = {
@@ -35,9 +37,10 @@ def build(fmt: str, tables: Mapping[str, list[dict[str, Any]]]) -> bytes:
     if fmt == "xlsx":
         from okf.research.export import write_xlsx
 
-        out = io.BytesIO()
-        write_xlsx(dict(tables), out)  # type: ignore[arg-type]  # openpyxl saves to files too
-        return out.getvalue()
+        with tempfile.TemporaryDirectory(prefix="okf-export-") as tmp:
+            path = Path(tmp) / "report.xlsx"  # the writer wants a path
+            write_xlsx(dict(tables), path)
+            return path.read_bytes()
     raise ValueError(f"unknown export format {fmt!r}; valid: {', '.join(FORMATS)}")
 
 
