@@ -294,7 +294,7 @@ class Extractor:
         """The model asked for (default if None); raises ``UnknownModelError`` or
         ``ModelUnavailableError`` (checked before ``load()``, which would fail on the
         missing extra)."""
-        return self.registry.resolve(name or self.default_model)
+        return self.registry.resolve(self.default_model if name is None else name)
 
     def ensure_loaded(self, model: KeywordModel) -> None:
         """Call ``model.load()`` exactly once, whichever thread gets there first."""

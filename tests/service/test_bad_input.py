@@ -159,6 +159,14 @@ def test_unknown_model_is_422_listing_models(client: TestClient) -> None:
     assert "wordcount" in body["detail"] and "'gpt'" in body["detail"]
 
 
+@pytest.mark.parametrize("url", [URL, BATCH])
+def test_empty_model_name_is_unknown_not_the_default(client: TestClient, url: str) -> None:
+    """Only an absent or null model means the default; "" is outside the catalog (fuzz find)."""
+    document = {"text": TEXT} if url == URL else {"documents": [{"text": TEXT}]}
+    body = {**document, "model": ""}
+    assert_problem(client.post(url, json=body), 422)
+
+
 def test_unavailable_model_is_422_naming_the_extra(client: TestClient) -> None:
     body = assert_problem(client.post(URL, json={"text": TEXT, "model": "needs-extra"}), 422)
     assert "[embedding]" in body["detail"]

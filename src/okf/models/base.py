@@ -119,7 +119,7 @@ class ModelRegistry:
         return list(self._models)
 
     def get(self, name: str | None = None) -> KeywordModel:
-        key = name or self.default
+        key = self.default if name is None else name
         if key is None or key not in self._models:
             raise UnknownModelError(str(key), self.names())
         return self._models[key]
