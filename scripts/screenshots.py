@@ -115,9 +115,11 @@ def shoot_research(page: Any, name: str, tmp: Path) -> Path | None:
         files.append(str(tmp / file_name))
     page.set_input_files("#files", files)
     page.click("#research-form button[type=submit]")
-    page.wait_for_selector("#tables table", timeout=180_000)
+    page.wait_for_selector("#research-table tbody tr", timeout=180_000)
+    page.wait_for_selector(".chart svg")
+    page.locator("#job-done").evaluate("e => e.scrollIntoView()")
     path = OUT / f"web-research-{name}.png"
-    page.screenshot(path=path, full_page=True)
+    page.screenshot(path=path)  # the viewport: the results' top (chart, tabs, table)
     return path
 
 

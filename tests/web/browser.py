@@ -45,6 +45,8 @@ def running_server(registry: Any = None, **overrides: Any) -> Iterator[str]:
         "rate_limit_per_s": 1000.0,
         "rate_limit_burst": 1000,
     }
+    if "data_dir" in Settings.model_fields:  # the research jobs' database goes here
+        values["data_dir"] = tmp
     values.update(overrides)
     app = create_app(Settings(**values), registry)
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from okf.service.web.routes import router
+from okf.service.web import research, routes
 
 #: Paths the API-key check covers besides /v1/ (the pages' form posts and fragments).
 AUTH_PREFIX = "/web/"
@@ -16,4 +16,5 @@ AUTH_PREFIX = "/web/"
 
 def install(app: FastAPI) -> None:
     """Add the pages and their static files to ``app``."""
-    app.include_router(router)
+    app.include_router(routes.router)
+    app.include_router(research.router)
