@@ -212,8 +212,8 @@ def prepare_input(item: ExtractionInput, language: str) -> Document:
     fields = plain.fields.get("fields")
     if fields is None and plain.title:  # plain text with the caller's title
         fields = Fields(title=plain.title.strip(), lead=lead_of(plain.text))
-    if not plain.text.strip():
-        raise EmptyTextError()  # markup with no readable text (only code, only menus)
+    if not plain.text.strip():  # markup with no readable text (only code, only menus):
+        return prepare(item.text, item.lang or language)  # degrade to the text itself
     return prepare(plain.text, item.lang or language, fields)
 
 

@@ -13,8 +13,6 @@ from fastapi.testclient import TestClient
 from okf.models.base import ModelRegistry
 from okf.models.statistical import StatisticalModel
 
-from .support import assert_problem
-
 MARKDOWN = """# Marketing de conteúdo para pequenas lojas
 
 O **marketing de conteúdo** atrai clientes sem anúncios. Leia [o guia](https://example.com).
@@ -90,16 +88,19 @@ def test_plain_text_has_no_text_member_and_a_title_counts(
     assert rank_of("teclado", title="Teclado confortável") < rank_of("teclado")
 
 
-def test_unknown_content_type_and_binary_html_are_4xx(
+def test_unknown_type_is_422_and_odd_markup_degrades_to_text(
     make_client: Callable[..., TestClient],
 ) -> None:
     client = statistical_client(make_client)
     bad_type = {"text": "abc def", "content_type": "application/pdf"}
     assert client.post("/v1/keywords/extract", json=bad_type).status_code == 422
-    binary = {"text": "<html>\u0001\u0002\u0003\u0004 data</html>", "content_type": "text/html"}
-    assert_problem(client.post("/v1/keywords/extract", json=binary), 422)
-    only_code = {"text": "```\ncode only\n```", "content_type": "text/markdown"}
-    assert_problem(client.post("/v1/keywords/extract", json=only_code), 422)
+    binary = {"text": "<html>\u0001\u0002\u0003 dados</html>", "content_type": "text/html"}
+    response = client.post("/v1/keywords/extract", json=binary)
+    assert response.status_code == 200 and "\u0001" not in response.json()["text"]
+    only_code = {"text": "```\ncódigo apenas\n```", "content_type": "text/markdown"}
+    response = client.post("/v1/keywords/extract", json=only_code)
+    assert response.status_code == 200  # no readable text: the text itself is used
+    assert response.json()["text"] == only_code["text"]
 
 
 def test_cli_reads_markdown_by_extension(tmp_path: Path) -> None:

@@ -18,8 +18,8 @@ recursion), so no dependency can hang on hostile markup. What is kept and droppe
   paragraph, so sentences end where blocks end; entities are decoded; link targets
   and image sources are attributes and never reach the text.
 
-A text that is not HTML (binary bytes decoded as text: NUL or other control
-characters) is refused with :class:`~okf.text.errors.InvalidEncodingError`.
+A text that is not really HTML (binary bytes decoded as text) degrades to text: its
+control characters become spaces before parsing, so nothing fails on them.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from okf.text.errors import InvalidEncodingError
 from okf.text.fields import Fields, lead_of
 from okf.text.markup import Structured
 
@@ -113,9 +112,7 @@ _BOILERPLATE = re.compile(
     r"related|newsletter|subscribe|popup|modal)\b",
     re.IGNORECASE,
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
-#: Share of control characters above which a text is taken for binary data.
-MAX_CONTROL_SHARE = 0.001
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 class _Reader(HTMLParser):
@@ -221,20 +218,10 @@ class _Reader(HTMLParser):
             self.og_title = content
 
 
-def check_not_binary(text: str) -> None:
-    """Refuse a text with NUL or many control characters (binary posing as HTML)."""
-    if (
-        "\x00" in text
-        or len(_CONTROL.findall(text[:100_000])) > MAX_CONTROL_SHARE * min(len(text), 100_000) + 2
-    ):
-        raise InvalidEncodingError("the HTML holds binary data (control characters)")
-
-
 def from_html(source: str) -> Structured:
     """Readable text of the page's main content, and its fields (see the module doc)."""
-    check_not_binary(source)
     reader = _Reader()
-    reader.feed(source)
+    reader.feed(_CONTROL.sub(" ", source.replace("\x00", " ")))
     reader.close()
     blocks = reader.blocks
     if reader.main_start is not None:
