@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,26 +30,14 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load import text_of_1kb
 from research_speed import build_corpus
 
-TEXT = (
-    "Search engines index billions of documents and rank them for each query. Keyword "
-    "extraction finds the phrases that best describe a text: the topics a reader would "
-    "name, the terms an index should store, the tags a catalogue needs. Statistical "
-    "methods weigh how often a word occurs, where it first appears and how varied its "
-    "contexts are; graph methods let words vote for their neighbours; semantic methods "
-    "compare each candidate phrase with the meaning of the whole document. "
-) * 2
+from okf.testing import start_okf_serve
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
+TEXT = text_of_1kb()
 
 def start_service(work: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
     env = {
         **os.environ,
         "HOME": str(work),
@@ -62,26 +49,7 @@ def start_service(work: Path) -> tuple[subprocess.Popen, str]:
         "OKF_RESEARCH_MAX_ACTIVE_JOBS": "100",
         "OKF_LOG_LEVEL": "WARNING",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "okf.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while True:
-        if proc.poll() is not None:
-            sys.exit("okf serve exited")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            sys.exit("okf serve not ready")
-        time.sleep(0.5)
+    return start_okf_serve(env, ready="/readyz", timeout=300)
 
 
 async def steady_load(base: str, rate: float, duration: float) -> list[float]:

@@ -11,25 +11,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import socket
 import tempfile
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 SAMPLE = (
     "Energia solar em casa: quanto custa instalar painéis solares? O preço dos painéis "
@@ -57,41 +43,6 @@ CORPUS = [
         "baterias de chumbo. Qual a melhor bateria para painéis solares off-grid?",
     ),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def service() -> Iterator[str]:
-    """The real app on a free loopback port (open mode, statistical model)."""
-    import uvicorn
-
-    from okf.service.app import create_app
-    from okf.settings import Settings
-
-    tmp = Path(tempfile.mkdtemp(prefix="okf-shots-"))
-    settings = Settings(
-        api_keys_file=tmp / "keys.json", data_dir=tmp, warmup=False, default_model="statistical"
-    ) if "data_dir" in Settings.model_fields else Settings(
-        api_keys_file=tmp / "keys.json", warmup=False, default_model="statistical"
-    )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def shoot_extract(page: Any, name: str) -> Path:
@@ -128,14 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="a running service (default: start one)")
     parser.add_argument("--key", help="API key, when the service requires one")
     args = parser.parse_args(argv)
-    from playwright.sync_api import sync_playwright
+    from okf.testing import chromium, running_service
 
     OUT.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
-        url = args.url or stack.enter_context(service())
+        url = args.url or stack.enter_context(running_service())
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        p = stack.enter_context(sync_playwright())
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = stack.enter_context(chromium())
         for name, (width, height) in SIZES.items():
             context = browser.new_context(
                 base_url=url, viewport={"width": width, "height": height},
@@ -148,7 +98,6 @@ def main(argv: list[str] | None = None) -> int:
             shot = shoot_research(page, name, tmp)
             print(shot or "no /research page on this service: skipped")
             context.close()
-        browser.close()
     return 0
 
 

@@ -1,11 +1,12 @@
 """Helpers the tests share (like structlog's ``testing``): ports, servers, fake models, sinks.
 
 Shipped in the package so that every test folder (and a project embedding okf) uses the
-same helpers instead of copies: :func:`free_port`, :func:`wait_until`,
-:func:`serve_in_thread` (a real uvicorn server), :func:`wait_http_ok`, the deterministic models
-(:class:`WordCountModel`, :class:`DiverseWordModel`, :class:`FirstWordModel`) and the
-sinks that capture what monitoring writes (:func:`log_lines`, :func:`span_sink`,
-:func:`metric_sum`).
+same helpers instead of copies: :func:`free_port`, :func:`wait_until`, :func:`wait_http_ok`,
+:func:`serve_in_thread` (a real uvicorn server), :func:`running_service` (okf's app in
+it), :func:`start_okf_serve` (``okf serve`` as a child process), :func:`chromium` (a
+headless browser), the deterministic models (:class:`WordCountModel`,
+:class:`DiverseWordModel`, :class:`FirstWordModel`) and the sinks that capture what
+monitoring writes (:func:`log_lines`, :func:`span_sink`, :func:`metric_sum`).
 Only the overhead benchmark (``okf.bench.overhead``) uses it from inside okf.
 """
 
@@ -16,11 +17,12 @@ import io
 import json
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from okf.models.base import ExtractOptions, Keyword, KeywordModel
@@ -72,6 +74,33 @@ def wait_http_ok(
     raise RuntimeError(f"{url} did not answer 200 within {timeout:g} s")
 
 
+def start_okf_serve(
+    env: Mapping[str, str], *args: str, ready: str = "/healthz", timeout: float = 60, **popen: Any
+) -> tuple[subprocess.Popen[Any], str]:
+    """``okf serve`` as a child process on a free loopback port, with exactly ``env`` as
+    its environment; returns the process and its base URL once ``ready`` answers 200.
+
+    The child leads its own session (``os.killpg(proc.pid, ...)`` stops it and its job
+    workers at once); its output goes nowhere unless ``popen`` says otherwise."""
+    port = free_port()
+    options: dict[str, Any] = {
+        "stdout": subprocess.DEVNULL,
+        "stderr": subprocess.DEVNULL,
+        "start_new_session": True,
+        **popen,
+    }
+    command = [sys.executable, "-m", "okf.cli", "serve", "--port", str(port), *args]
+    proc = subprocess.Popen(command, env=dict(env), **options)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http_ok(base + ready, timeout, proc=proc, interval=0.1)
+    except RuntimeError:
+        proc.kill()
+        proc.wait(10)
+        raise
+    return proc, base
+
+
 @contextlib.contextmanager
 def serve_in_thread(app: Any, *, timeout: float = 10.0) -> Iterator[str]:
     """Run ``app`` under a real uvicorn server on a free loopback port, in a thread;
@@ -89,6 +118,67 @@ def serve_in_thread(app: Any, *, timeout: float = 10.0) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def running_service(registry: Any = None, **overrides: Any) -> Iterator[str]:
+    """okf's real app (over ``registry``, default: okf's models) in open mode on a free
+    loopback port, in a thread: no keys, no warm-up, ``statistical`` by default, the
+    rate limit out of the way, its data (keys, jobs database) in a temporary folder
+    removed on exit. ``overrides`` are :class:`~okf.settings.Settings` fields. Yields
+    the base URL."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from okf.service.app import create_app
+    from okf.settings import Settings
+
+    tmp = Path(tempfile.mkdtemp(prefix="okf-test-"))
+    values: dict[str, Any] = {
+        "api_keys_file": tmp / "keys.json",
+        "data_dir": tmp,
+        "warmup": False,
+        "default_model": "statistical",
+        "rate_limit_per_s": 1000.0,
+        "rate_limit_burst": 1000,
+        **overrides,
+    }
+    try:
+        with serve_in_thread(create_app(Settings(**values), registry), timeout=15) as url:
+            yield url
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------- browser
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright drives it, no downloaded browser
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium with a fresh profile, through Playwright; yields the Browser
+    (for the browser tests and the documentation's screenshots alike)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS)
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 # ----------------------------------------------------------------------------- models

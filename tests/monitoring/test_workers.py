@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,14 +10,13 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from okf.testing import free_port, wait_http_ok
+from okf.testing import start_okf_serve
 
 REQUESTS = 40
 
 
 @pytest.fixture
 def two_workers(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
     env = {
         **os.environ,
         "OKF_API_KEYS_FILE": str(tmp_path / "no-keys.json"),
@@ -29,11 +26,8 @@ def two_workers(tmp_path: Path) -> Iterator[str]:
         "OKF_RATE_LIMIT_PER_S": "0",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    cmd = [sys.executable, "-m", "okf.cli", "serve", "--port", str(port), "--workers", "2"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_okf_serve(env, "--workers", "2", timeout=90)
     try:
-        wait_http_ok(f"{base}/healthz", 90, proc=proc, interval=0.3)
         yield base
     finally:
         proc.terminate()

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import httpx
 import pytest
 
 from okf.store import JobStore
+from okf.testing import start_okf_serve
 
 pytestmark = pytest.mark.slow
 
@@ -25,14 +24,7 @@ PAGE = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def serve(tmp_path: Path, database_url: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
     env = {
         **os.environ,
         "HOME": str(tmp_path),
@@ -43,24 +35,7 @@ def serve(tmp_path: Path, database_url: str) -> tuple[subprocess.Popen, str]:
         "OKF_JOB_NICE": "0",
         "OKF_RATE_LIMIT_PER_S": "0",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "okf.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert proc.poll() is None, "okf serve exited"
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "okf serve did not start"
-        time.sleep(0.1)
+    return start_okf_serve(env, timeout=60)
 
 
 def test_killed_service_job_is_taken_again_after_restart(tmp_path, database_url):

@@ -1,72 +1,14 @@
-"""Headless Debian Chromium through Playwright, a real okf server, and axe-core.
-
-One browser per test module (starting Chromium costs seconds); each test gets a fresh
-context (no cookies, no sessionStorage). The server is the real app under uvicorn on a
-free loopback port, serving the fast ``statistical`` model by default.
-"""
+"""axe-core for the browser tests (the browser and the server are ``okf.testing``'s
+``chromium`` and ``running_service``)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from okf.service.app import create_app
-from okf.settings import Settings
-from okf.testing import serve_in_thread
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VENDOR = Path(__file__).parent / "vendor"
-
-
-@contextmanager
-def running_server(registry: Any = None, **overrides: Any) -> Iterator[str]:
-    """The real app (over ``registry``, default: okf's) on 127.0.0.1:<free port>;
-    yields its base URL."""
-    tmp = Path(tempfile.mkdtemp(prefix="okf-web-"))
-    values: dict[str, Any] = {
-        "api_keys_file": tmp / "keys.json",
-        "warmup": False,
-        "default_model": "statistical",
-        "rate_limit_per_s": 1000.0,
-        "rate_limit_burst": 1000,
-    }
-    if "data_dir" in Settings.model_fields:  # the research jobs' database goes here
-        values["data_dir"] = tmp
-    values.update(overrides)
-    app = create_app(Settings(**values), registry)
-    try:
-        with serve_in_thread(app, timeout=15) as url:
-            yield url
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-@contextmanager
-def chromium() -> Iterator[Any]:
-    """A headless Chromium (Debian's) with a fresh profile; yields the Browser."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def axe_source() -> str:

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from .browser import CHROMIUM, chromium, running_server
+from okf.testing import CHROMIUM, chromium, running_service
 
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    with running_server() as url:
+    with running_service() as url:
         yield url
 
 

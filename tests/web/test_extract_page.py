@@ -146,12 +146,11 @@ def test_no_serious_accessibility_violations(browser: Any, base_url: str) -> Non
 
 def test_a_key_is_asked_once_and_kept_for_the_session(browser: Any, tmp_path: Any) -> None:
     from okf.service.keys import add_key
-
-    from .browser import running_server
+    from okf.testing import running_service
 
     keys = tmp_path / "keys.json"
     key = add_key(keys, "web-test", user="ana", client="browser")
-    with running_server(api_keys_file=keys) as url:
+    with running_service(api_keys_file=keys) as url:
         context = browser.new_context(base_url=url)
         page = context.new_page()
         try:
@@ -212,16 +211,14 @@ def test_a_1_mb_text_is_highlighted_without_freezing_the_page(browser: Any) -> N
     """The page, not the model, is under test: a fast word-count model (the real ones
     take seconds on 1 MB) marks ~100,000 occurrences."""
     from okf.models.base import ModelRegistry
-    from okf.testing import WordCountModel
-
-    from .browser import running_server
+    from okf.testing import WordCountModel, running_service
 
     registry = ModelRegistry()
     registry.register(WordCountModel(), default=True)
 
     words = (EN + " " + PT + " ").split()
     text = " ".join(words[i % len(words)] for i in range(200_000))[:1_000_000]
-    with running_server(
+    with running_service(
         registry, default_model="wordcount", request_timeout_s=300.0
     ) as url:
         context = browser.new_context(base_url=url)
