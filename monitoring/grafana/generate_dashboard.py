@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the service's Grafana dashboards: monitoring/grafana/dashboards/okf-api.json
-(traffic, errors, latency, models, resources) and okf-slo.json (the SLOs).
+(traffic, errors, latency, models, resources, research jobs) and okf-slo.json (the SLOs).
 
 The dashboards are code: edit this file, run it (``.venv/bin/python
 monitoring/grafana/generate_dashboard.py``) and commit the script and the JSON; a test
@@ -30,6 +30,7 @@ from panels import (
     thresholds,
     timeseries,
 )
+from research_panels import research_row
 from slo_dashboard import build_slo
 
 DASHBOARDS = Path(__file__).resolve().parent / "dashboards"
@@ -62,8 +63,9 @@ def build() -> dict:
         w=24, h=8,
     )
     lay.add(resources(), w=24, h=7)
+    research_row(lay)
     return dashboard("okf-api", "OKF — API Metrics",
-                     "Omni Keywords Finder: traffic, errors, latency, models, SLOs.",
+                     "Omni Keywords Finder: traffic, errors, latency, models, SLOs, research jobs.",
                      lay.panels)
 
 

@@ -94,7 +94,7 @@ def dashboard_queries(dashboard: dict | None = None) -> list[tuple[str, str, str
     boards = ([dashboard] if dashboard is not None
               else [json.loads(p.read_text("utf-8")) for p in DASHBOARDS])
     return [(p["title"], t["refId"], t["expr"]) for d in boards for p in d["panels"]
-            for t in p["targets"]]
+            for t in p.get("targets", [])]
 
 
 
@@ -252,7 +252,8 @@ def start_service(tmp: Path, procs: list[Proc], flag: Path, otlp: str | None = N
     ``otlp`` set, traced (spans exported there), so requests carry trace ids."""
     port = free_port()
     env = {**os.environ, "OKF_STACK_FAIL_FLAG": str(flag),
-           "OKF_STACK_KEYS_FILE": str(tmp / "no-keys.json")}
+           "OKF_STACK_KEYS_FILE": str(tmp / "no-keys.json"),
+           "OKF_DATA_DIR": str(tmp / "okf-data")}  # its research jobs database
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
     if otlp:

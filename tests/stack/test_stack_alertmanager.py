@@ -60,13 +60,15 @@ def test_routing_receiver_and_secret_handling():
 
 def test_routing_tree_sends_watchdog_to_heartbeat_only(amtool):
     """amtool's own routing test: Watchdog reaches the heartbeat and nothing else; every
-    other alert reaches Slack."""
+    other alert (the research job warnings too) reaches Slack."""
     for labels, expected in [
         (["alertname=Watchdog", "severity=none"], "heartbeat"),
         (["alertname=OkfTargetDown", "severity=critical", "job=okf"], "slack-notifications"),
         (["alertname=HighErrorRate", "severity=critical", "endpoint=/x"], "slack-notifications"),
         (["alertname=TelemetryDropped", "severity=warning", "signal=logs"],
          "slack-notifications"),
+        (["alertname=ResearchQueueStuck", "severity=warning"], "slack-notifications"),
+        (["alertname=ResearchJobsFailing", "severity=warning"], "slack-notifications"),
     ]:
         out = run([amtool, "config", "routes", "test", f"--config.file={AM_CONFIG}",
                    "--verify.receivers=" + expected, *labels])

@@ -32,6 +32,41 @@ _TARGET = {
                    "expr": {"type": "string", "minLength": 1}, "datasource": _DS,
                    "legendFormat": {"type": "string"}, "exemplar": {"type": "boolean"}},
 }
+_GRID = {"type": "object", "required": ["h", "w", "x", "y"],
+         "properties": {"w": {"type": "integer", "minimum": 1, "maximum": 24},
+                        "x": {"type": "integer", "minimum": 0, "maximum": 23},
+                        "h": {"type": "integer", "minimum": 1},
+                        "y": {"type": "integer", "minimum": 0}}}
+_PANEL = {
+    "type": "object",
+    "required": ["id", "type", "title", "gridPos", "datasource", "targets", "fieldConfig",
+                 "options"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1},
+        "type": {"enum": ["timeseries", "gauge", "stat"]},
+        "title": {"type": "string", "minLength": 1},
+        "datasource": _DS,
+        "gridPos": _GRID,
+        "targets": {"type": "array", "minItems": 1, "items": _TARGET},
+        "fieldConfig": {"type": "object", "required": ["defaults", "overrides"]},
+    },
+}
+# A row header (expanded): a full-width, one-unit-high bar; its panels follow it in the
+# list (a collapsed row would hold them in its own "panels").
+_ROW = {
+    "type": "object",
+    "required": ["id", "type", "title", "gridPos", "collapsed", "panels"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1},
+        "type": {"const": "row"},
+        "title": {"type": "string", "minLength": 1},
+        "collapsed": {"const": False},
+        "panels": {"type": "array", "maxItems": 0},
+        "gridPos": {**_GRID, "properties": {**_GRID["properties"], "w": {"const": 24},
+                                            "x": {"const": 0}, "h": {"const": 1}}},
+    },
+    "not": {"required": ["targets"]},
+}
 # The parts of Grafana's dashboard model (schemaVersion 39) that provisioning needs and
 # that a hand edit most easily breaks.
 SCHEMA = {
@@ -43,25 +78,7 @@ SCHEMA = {
         "id": {"type": "null"},
         "time": {"type": "object", "required": ["from", "to"]},
         "templating": {"type": "object", "required": ["list"]},
-        "panels": {"type": "array", "minItems": 1, "items": {
-            "type": "object",
-            "required": ["id", "type", "title", "gridPos", "datasource", "targets",
-                         "fieldConfig", "options"],
-            "properties": {
-                "id": {"type": "integer", "minimum": 1},
-                "type": {"enum": ["timeseries", "gauge", "stat"]},
-                "title": {"type": "string", "minLength": 1},
-                "datasource": _DS,
-                "gridPos": {"type": "object", "required": ["h", "w", "x", "y"],
-                            "properties": {
-                                "w": {"type": "integer", "minimum": 1, "maximum": 24},
-                                "x": {"type": "integer", "minimum": 0, "maximum": 23},
-                                "h": {"type": "integer", "minimum": 1},
-                                "y": {"type": "integer", "minimum": 0}}},
-                "targets": {"type": "array", "minItems": 1, "items": _TARGET},
-                "fieldConfig": {"type": "object", "required": ["defaults", "overrides"]},
-            },
-        }},
+        "panels": {"type": "array", "minItems": 1, "items": {"oneOf": [_PANEL, _ROW]}},
     },
 }
 
@@ -92,7 +109,7 @@ def test_dashboard_matches_the_schema_and_lays_out_cleanly(path):
                 for y in range(g["y"], g["y"] + g["h"])}
         assert not (cells & mine), f"{p['title']} overlaps another panel"
         cells |= mine
-        refs = [t["refId"] for t in p["targets"]]
+        refs = [t["refId"] for t in p.get("targets", [])]
         assert len(refs) == len(set(refs)), p["title"]
     (var,) = d["templating"]["list"]
     assert var["type"] == "datasource" and var["query"] == "prometheus"
@@ -117,6 +134,38 @@ def test_spec_panels_and_the_added_ones():
     assert legends[0].startswith("Memory") and legends[1].startswith("CPU")
 
 
+def test_research_jobs_row():
+    """A "Research jobs" row: jobs by state, queue depth, oldest wait (red at the
+    ResearchQueueStuck threshold), transitions, duration quantiles by end state, documents
+    per second; every panel below the row header, before any other row."""
+    from .support import RULES, alerting_rules, load_yaml
+
+    panels = load()["panels"]
+    (i,) = [n for n, p in enumerate(panels) if p["type"] == "row"]
+    header = panels[i]
+    assert header["title"] == "Research jobs"
+    below = panels[i + 1:]
+    assert all(p["gridPos"]["y"] > header["gridPos"]["y"] for p in below)
+    assert all(p["gridPos"]["y"] <= header["gridPos"]["y"] for p in panels[:i])
+    exprs = {p["title"]: [t["expr"] for t in p["targets"]] for p in below}
+    assert exprs["Research Jobs by State"] == ["sum by (state) (okf:research_jobs:max)"]
+    assert exprs["Research Queue Depth"] == ["sum(okf:research_queue_depth:max)"]
+    assert exprs["Oldest Queued Research Job"] == [
+        "sum(okf:research_oldest_queued_seconds:max)"]
+    assert "okf:research_job_transitions:rate5m" in exprs["Research Job Transitions"][0]
+    assert [re.match(r"histogram_quantile\(([\d.]+), sum by \(state, le\) "
+                     r"\(okf:research_job_duration_seconds_bucket:rate1h\)\)", e).group(1)
+            for e in exprs["Research Job Duration"]] == ["0.5", "0.95", "0.99"]
+    assert exprs["Research Documents per Second"] == [
+        "sum(okf:research_documents_processed:rate5m)"]
+    # the red line of the oldest wait is the alert's threshold
+    (stuck,) = [r for r in alerting_rules(load_yaml(RULES)) if r["alert"] == "ResearchQueueStuck"]
+    limit = float(re.search(r"> (\d+)", stuck["expr"]).group(1))
+    (wait,) = [p for p in below if p["title"] == "Oldest Queued Research Job"]
+    steps = wait["fieldConfig"]["defaults"]["thresholds"]["steps"]
+    assert steps[-1] == {"color": "red", "value": limit}
+
+
 RAW = re.compile(r"(?<![:\w])(api_requests_total|api_latency_seconds_\w+|model_predictions_total|"
                  r"model_latency_seconds_\w+)\b")
 
@@ -127,7 +176,7 @@ def test_queries_aggregate_and_read_recorded_series():
     exemplar_panels = []
     for path in DASHBOARDS:
         for panel in load(path)["panels"]:
-            for t in panel["targets"]:
+            for t in panel.get("targets", []):
                 expr = t["expr"]
                 assert re.search(r"\bsum(?: by \([^)]*\) )?\(", expr), panel["title"]
                 windows = re.findall(r"\[([^\]]+)\]", expr)

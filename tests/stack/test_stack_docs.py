@@ -101,7 +101,10 @@ SERVICE_METRICS = {"api_requests_total", "api_latency_seconds_bucket",
                    "model_predictions_total", "model_latency_seconds_bucket",
                    "model_latency_seconds_sum", "model_latency_seconds_count",
                    "okf_telemetry_dropped_total", "memory_usage_bytes", "cpu_usage_percent",
-                   "up"}
+                   "up", "okf_research_jobs", "okf_research_queue_depth",
+                   "okf_research_oldest_queued_seconds", "okf_research_job_transitions_total",
+                   "okf_research_job_duration_seconds_bucket",
+                   "okf_research_documents_processed_total"}
 
 
 def _code_spans(path) -> list[str]:
@@ -136,7 +139,8 @@ def test_runbook_queries_parse_and_name_real_metrics(promtool, tmp_path):
                 wrong.append(f"{name}: {metric}")
     assert not wrong, wrong
     assert {"api_requests_total", "okf_telemetry_dropped_total", "up",
-            "alertmanager_notifications_failed_total"} <= seen, seen
+            "alertmanager_notifications_failed_total", "okf_research_jobs",
+            "okf_research_job_transitions_total"} <= seen, seen
     rules = {"groups": [{"name": "runbooks", "rules": [
         {"record": f"runbook:q{i}", "expr": re.sub(r"<\w+>", "x", q)}
         for i, (_, q) in enumerate(queries)]}]}

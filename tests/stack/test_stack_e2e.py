@@ -4,8 +4,9 @@ shrunk 30x: 5m windows -> 10s, `for: 5m` -> 10s), alerting a real Alertmanager (
 derived from config.yaml: 1s grouping timers) that posts to a local fake Slack webhook
 whose URL it reads from api_url_file. Proves: a FIRING AvailabilityBudgetBurnFast page
 rendered by the templates while HighErrorRate, firing in Prometheus, is held back by
-the inhibit rule (one page per cause), every dashboard query returning data, then the
-RESOLVED page."""
+the inhibit rule (one page per cause), every dashboard query returning data (a small
+research job run by the service's job worker fills the research row), then the RESOLVED
+page."""
 
 from __future__ import annotations
 
@@ -58,6 +59,21 @@ class Traffic(threading.Thread):
         self.join(10)
 
 
+RESEARCH_DOCS = [
+    {"id": f"d{i}", "text": f"Prometheus scrapes the keyword service {i}. Alertmanager "
+                           "routes alerts to Slack; Grafana draws the research queue."}
+    for i in range(3)
+]
+
+
+def submit_research_job(service: str) -> str:
+    """A 3-document research job (no phrase vectors: nothing to load); its status URL."""
+    r = httpx.post(f"{service}/v1/research", timeout=30,
+                   json={"documents": RESEARCH_DOCS, "options": {"vectors": False}})
+    assert r.status_code == 202, r.text
+    return service + r.headers["location"]
+
+
 def test_error_burst_pages_once_resolves_and_dashboard_has_data(
         prometheus_bin, alertmanager_bin, tmp_path, procs, slack_sink):
     import yaml
@@ -75,6 +91,7 @@ def test_error_burst_pages_once_resolves_and_dashboard_has_data(
     rules.write_text(yaml.safe_dump(fast_rules(SHRINK), sort_keys=False))
     prom = start_prometheus(tmp_path, prometheus_config(rules, service, am), procs)
 
+    job = submit_research_job(service)
     traffic = Traffic(service)
     traffic.start()
     try:
@@ -120,6 +137,22 @@ def test_error_burst_pages_once_resolves_and_dashboard_has_data(
                                  " / sum(rate(api_requests_total[10s]))")
         assert ratio and float(ratio[0]["value"][1]) > 0.05
 
+        # the research job ran in the service's worker and is counted once, as done
+        wait_until(lambda: httpx.get(job, timeout=5).json()["state"] == "done", 120,
+                   what="the research job done")
+        wait_until(lambda: prom_query(prom, 'okf:research_jobs:max{state="done"} == 1'), 30,
+                   what="the done job in the research recording rules")
+        done = prom_query(prom, 'sum(okf_research_job_transitions_total{state="done"})')
+        assert float(done[0]["value"][1]) == 1
+        docs = prom_query(prom, "sum(okf_research_documents_processed_total)")
+        assert float(docs[0]["value"][1]) == len(RESEARCH_DOCS)
+        # its run time is in the duration panel's series (a number, not NaN: the
+        # histogram's series start at 0, so the rate sees the job's end)
+        took = wait_until(lambda: prom_query(
+            prom, 'histogram_quantile(0.5, sum by (state, le) '
+                  '(okf:research_job_duration_seconds_bucket:rate1h{state="done"})) > 0'), 30,
+            what="the job's duration in the recorded histogram")
+        assert 0 < float(took[0]["value"][1]) <= 7200
         # every dashboard query returns data from the live Prometheus
         empty = [f"{title} [{ref}]: {expr}" for title, ref, expr in dashboard_queries()
                  if not prom_query(prom, expr.replace("$__rate_interval", "1m"))]

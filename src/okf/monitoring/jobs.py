@@ -89,6 +89,8 @@ class JobTelemetry:
             buckets=JOB_DURATION_BUCKETS,
             registry=own,
         )
+        for state in ("done", "failed", "cancelled", "lost"):  # 0 before the first job, so
+            self.duration.labels(state)  # a rate over the first job's end sees it
         self.documents = Counter(
             "okf_research_documents_processed_total",
             "Documents read by research jobs that finished",
