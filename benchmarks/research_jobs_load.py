@@ -2,14 +2,16 @@
 
 Starts the real service (`okf serve`, one uvicorn worker, OKF_JOB_WORKERS=1 job process,
 the rate limit off), then alternates, --rounds times: a --duration s phase of steady
-open-loop load on /v1/keywords/extract (--rate requests/s, 1 KB texts, `statistical`,
-each request sent on schedule whether or not earlier ones have answered, so a stall
-shows in the latencies instead of slowing the sender) with no job, and the same phase
-while a --docs-document research job runs (one is submitted before the phase and
-resubmitted if it ends early). Prints the median p50/p99 of each side and the ratio
-(target: p99 with a job < 2 × p99 without).
+open-loop load on /v1/keywords/extract (--rate requests/s, the 1 KB text of
+benchmarks/load.py, `statistical`, each request sent on schedule whether or not earlier
+ones have answered, so a stall shows in the latencies instead of slowing the sender)
+with no job, and the same phase while a --docs-document research job runs (submitted
+before the phase, with the default options a user would send; cancelled after it).
+Prints the median p50/p99 of each side, the ratio (target: p99 with a job < 2 × p99
+without) and the machine's load average during each phase (the figures are only as
+quiet as the machine).
 
-    flock /tmp/okf-cpu.lock nice .venv/bin/python benchmarks/research_jobs_load.py \
+    flock /tmp/okf-cpu.lock nice -n 5 .venv/bin/python benchmarks/research_jobs_load.py \
         --datasets ../shared/datasets --docs 5000 --rounds 3 --duration 30
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -25,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -35,28 +39,45 @@ from research_speed import build_corpus
 
 from okf.testing import start_okf_serve
 
-TEXT = text_of_1kb()
 
-def start_service(work: Path) -> tuple[subprocess.Popen, str]:
+def start_service(work: Path) -> tuple[subprocess.Popen[bytes], str]:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith(("OKF_", "OTEL_"))},
         "HOME": str(work),
         "OKF_DATA_DIR": str(work / "data"),
-        "OKF_API_KEYS_FILE": str(work / "none.json"),
+        "OKF_API_KEYS_FILE": str(work / "none.json"),  # absent: open on loopback
         "OKF_RATE_LIMIT_PER_S": "0",
         "OKF_JOB_WORKERS": "1",
         "OKF_RESEARCH_MAX_DOCUMENTS": "20000",
         "OKF_RESEARCH_MAX_ACTIVE_JOBS": "100",
         "OKF_LOG_LEVEL": "WARNING",
     }
-    return start_okf_serve(env, ready="/readyz", timeout=300)
+    log = (work / "serve.log").open("wb")
+    try:
+        return start_okf_serve(env, ready="/readyz", timeout=300, stdout=log, stderr=log)
+    except RuntimeError as exc:
+        sys.exit(f"okf serve did not start: {exc} (log: {work / 'serve.log'})")
+
+
+def stop_service(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the service alone, as Kubernetes sends it (it stops its job workers);
+    whatever of its process group is left after a minute is killed."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        print("  okf serve did not stop within 60 s; killed", file=sys.stderr)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
 
 
 async def steady_load(base: str, rate: float, duration: float) -> list[float]:
     """Open loop: request i leaves at start + i/rate; latency from its scheduled time."""
     latencies: list[float] = []
     errors = 0
-    body = {"text": TEXT, "model": "statistical", "top_n": 10}
+    body = {"text": text_of_1kb(), "model": "statistical", "top_n": 10}
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
         start = time.perf_counter()
@@ -76,18 +97,74 @@ async def steady_load(base: str, rate: float, duration: float) -> list[float]:
     return latencies
 
 
-def quantile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 1000) - 1]
+def phase(base: str, rate: float, duration: float) -> dict[str, float]:
+    """One load phase: p50, p99 (s) and the 1-minute load average at its end."""
+    lat = asyncio.run(steady_load(base, rate, duration))
+    q = statistics.quantiles(lat, n=100, method="inclusive")
+    return {"p50": q[49], "p99": q[98], "load1": os.getloadavg()[0], "n": len(lat)}
 
 
 def submit(base: str, corpus: list[dict]) -> str:
     r = httpx.post(
         f"{base}/v1/research",
         json={"documents": corpus},  # default options, as a user would send
-        timeout=120,
+        timeout=300,
     )
     r.raise_for_status()
     return base + r.headers["location"]
+
+
+def state_of(location: str) -> dict:
+    return dict(httpx.get(location, timeout=30).json())
+
+
+def wait_state(location: str, done: Callable[[dict], bool], timeout: float = 300) -> dict:
+    deadline = time.monotonic() + timeout
+    while not done(job := state_of(location)):
+        if time.monotonic() > deadline:
+            sys.exit(f"job stuck in {job['state']}")
+        time.sleep(0.2)
+    return job
+
+
+def run_rounds(base: str, corpus: list[dict], args: argparse.Namespace) -> dict[str, list]:
+    runs: dict[str, list] = {"idle": [], "job": [], "progress": []}
+    phase(base, args.rate, 5)  # warm-up
+    for r in range(args.rounds):
+        runs["idle"].append(phase(base, args.rate, args.duration))
+        location = submit(base, corpus)
+        wait_state(location, lambda j: j["state"] != "queued")
+        runs["job"].append(phase(base, args.rate, args.duration))
+        job = state_of(location)
+        if job["state"] not in ("running", "done"):
+            sys.exit(f"job {job['state']}: {job['error']}")
+        runs["progress"].append(f"{job['progress']['done']} ({job['progress'].get('stage')})")
+        httpx.delete(location, timeout=30)  # cancel; the next idle phase has no job
+        wait_state(location, lambda j: j["state"] not in ("queued", "running"))
+        for side in ("idle", "job"):
+            p = runs[side][-1]
+            print(f"  round {r + 1} {side}: p50 {p['p50'] * 1000:.1f} ms p99 "
+                  f"{p['p99'] * 1000:.1f} ms load {p['load1']:.2f}", file=sys.stderr, flush=True)
+    return runs
+
+
+def report(runs: dict[str, list], n_docs: int, args: argparse.Namespace) -> dict:
+    med = {
+        side: {k: statistics.median(p[k] for p in runs[side]) for k in ("p50", "p99", "load1")}
+        for side in ("idle", "job")
+    }
+    print(
+        f"{n_docs} documents per job, {args.rate:g} req/s for {args.duration:g} s, "
+        f"{args.rounds} rounds (medians)"
+    )
+    print("| /v1/keywords/extract | p50 ms | p99 ms | load average (1 min) |")
+    print("|---|---|---|---|")
+    for side, label in (("idle", "no research job"), ("job", "research job running")):
+        m = med[side]
+        print(f"| {label} | {m['p50'] * 1000:.1f} | {m['p99'] * 1000:.1f} | {m['load1']:.2f} |")
+    print(f"p99 ratio (job / none): {med['job']['p99'] / med['idle']['p99']:.2f} (target < 2)")
+    print("documents read by the job during a phase: " + ", ".join(runs["progress"]))
+    return med
 
 
 def main() -> None:
@@ -103,47 +180,11 @@ def main() -> None:
     n = build_corpus(Path(args.datasets), args.docs, work / "corpus.jsonl")
     corpus = [json.loads(line) for line in (work / "corpus.jsonl").read_text().splitlines()]
     proc, base = start_service(work)
-    runs: dict[str, list[tuple[float, float]]] = {"idle": [], "job": []}
-    job_states: list[dict] = []
     try:
-        asyncio.run(steady_load(base, args.rate, 5))  # warm-up
-        for _ in range(args.rounds):
-            lat = asyncio.run(steady_load(base, args.rate, args.duration))
-            runs["idle"].append((quantile(lat, 0.5), quantile(lat, 0.99)))
-            location = submit(base, corpus)
-            while httpx.get(location).json()["state"] != "running":
-                time.sleep(0.2)
-            lat = asyncio.run(steady_load(base, args.rate, args.duration))
-            job = httpx.get(location).json()
-            job_states.append(job)
-            if job["state"] not in ("running", "done"):
-                sys.exit(f"job {job['state']}: {job['error']}")
-            if job["state"] == "done":
-                print("  note: the job ended before the phase did", file=sys.stderr)
-            runs["job"].append((quantile(lat, 0.5), quantile(lat, 0.99)))
-            httpx.delete(location)  # cancel; the next idle phase has no job
-            while httpx.get(location).json()["state"] == "running":
-                time.sleep(0.2)
+        runs = run_rounds(base, corpus, args)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(30)
-    med = {
-        k: (statistics.median(p for p, _ in v), statistics.median(q for _, q in v))
-        for k, v in runs.items()
-    }
-    print(
-        f"{n} documents per job, {args.rate:g} req/s for {args.duration:g} s, "
-        f"{args.rounds} rounds (medians)"
-    )
-    print("| /v1/keywords/extract | p50 ms | p99 ms |")
-    print("|---|---|---|")
-    for name, label in (("idle", "no research job"), ("job", "research job running")):
-        print(f"| {label} | {med[name][0] * 1000:.1f} | {med[name][1] * 1000:.1f} |")
-    print(f"p99 ratio (job / none): {med['job'][1] / med['idle'][1]:.2f} (target < 2)")
-    print(
-        "documents read by the job during a phase: "
-        + ", ".join(str(j["progress"]["done"]) for j in job_states)
-    )
+        stop_service(proc)
+    med = report(runs, n, args)
     if args.json:
         Path(args.json).write_text(json.dumps({"runs": runs, "medians": med}, indent=1))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -27,9 +28,11 @@ def wait_for(predicate, timeout: float = 60.0, every: float = 0.05):
     raise AssertionError("condition not met in time")
 
 
-def make_pool(store: JobStore, events: list, *, lease_s: float = 30.0, max_attempts=2) -> JobPool:
+def make_pool(
+    store: JobStore, events: list, *, lease_s: float = 30.0, max_attempts=2, poll_s=0.2
+) -> JobPool:
     worker = WorkerConfig(
-        store.url, TASK, lease_s=lease_s, poll_s=0.2, nice=0, max_attempts=max_attempts
+        store.url, TASK, lease_s=lease_s, poll_s=poll_s, nice=0, max_attempts=max_attempts
     )
     pool = PoolConfig(janitor_s=0.2)
     return JobPool(store, worker, pool, events.append).start()
@@ -128,3 +131,35 @@ def test_stop_returns_a_running_job_to_the_queue(store):
     pool.stop()
     job = store.get(job_id)
     assert (job.state, job.attempts) == ("queued", 0)
+
+
+def _returns_within(fn, seconds: float) -> bool:
+    """Whether ``fn()`` returns within ``seconds`` (it runs in a daemon thread)."""
+    done = threading.Thread(target=fn, daemon=True)
+    done.start()
+    done.join(seconds)
+    return not done.is_alive()
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_a_worker_killed_while_idle_blocks_neither_submit_nor_stop(store, how):
+    """A worker killed while it waits for work (the OOM killer; a SIGTERM sent to the whole
+    process group) must not make the service wait for it. With multiprocessing Events
+    both notify() (on the submit path) and stop() hung for ever: an Event's Condition
+    waits for every sleeper to wake, and a killed one never does."""
+    pool = make_pool(store, [], poll_s=5.0)  # idle workers sit in their wait for work
+    try:
+        (first,) = pool.processes.values()
+        warm = store.submit(NewJob("alice", {}, DOCS[:1])).id
+        pool.notify()
+        wait_for(lambda: store.get(warm).state == "done")
+        time.sleep(0.5)  # the worker is back in its wait for work
+        os.kill(first.pid, how)
+        first.join(10)
+        assert _returns_within(pool.notify, 5), "notify() hung on the killed worker"
+        job_id = store.submit(NewJob("alice", {}, DOCS[:2])).id
+        assert _returns_within(pool.notify, 5)
+        job = wait_for(lambda: (j := store.get(job_id)).finished and j)  # a new worker ran it
+        assert job.state == "done"
+    finally:
+        assert _returns_within(pool.stop, 20), "stop() hung on the killed worker"

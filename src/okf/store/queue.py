@@ -30,6 +30,45 @@ log = logging.getLogger("okf.store")
 Observer = Callable[[dict[str, Any]], None]
 
 
+class SharedFlag:
+    """A flag the pool sets and its workers read: one byte of shared memory, no lock.
+
+    Not a ``multiprocessing.Event``: that is a Condition, whose ``set()`` waits until
+    every process counted as waiting has woken, so a worker killed while waiting (the
+    OOM killer, a SIGTERM sent to the whole process group) made ``set()`` hang for ever.
+    """
+
+    def __init__(self, ctx: Any) -> None:
+        self._value = ctx.RawValue("b", 0)
+
+    def set(self) -> None:
+        self._value.value = 1
+
+    def is_set(self) -> bool:
+        return bool(self._value.value)
+
+
+class Wakeup:
+    """Wakes idle workers early: a bounded semaphore that ``notify`` releases (never
+    blocks) and an idle worker takes with a timeout (its poll interval). A killed worker
+    leaves nothing for anyone to wait on."""
+
+    def __init__(self, ctx: Any, workers: int) -> None:
+        self._sem = ctx.BoundedSemaphore(max(1, workers))
+        while self._sem.acquire(False):  # start at 0, bounded by the worker count
+            pass
+
+    def notify(self, n: int = 1) -> None:
+        for _ in range(n):
+            try:
+                self._sem.release()
+            except ValueError:  # every worker has a wake-up pending already
+                return
+
+    def wait(self, timeout: float) -> bool:
+        return bool(self._sem.acquire(True, timeout))
+
+
 @dataclass(frozen=True)
 class PoolConfig:
     workers: int = 1
@@ -51,8 +90,8 @@ class JobPool:
         self.observer = observer
         self._ctx = multiprocessing.get_context("spawn")
         self._events: Any = self._ctx.Queue()
-        self._wake = self._ctx.Event()
-        self._stop = self._ctx.Event()
+        self._wake = Wakeup(self._ctx, pool.workers)
+        self._stop = SharedFlag(self._ctx)
         self._procs: dict[str, Any] = {}
         self._halt = threading.Event()
         self._thread = threading.Thread(target=self._supervise, daemon=True, name="okf-jobs")
@@ -71,7 +110,7 @@ class JobPool:
 
     def notify(self) -> None:
         """A job was submitted: wake an idle worker now rather than at its next poll."""
-        self._wake.set()
+        self._wake.notify()
 
     def _spawn(self) -> None:
         self._n += 1
@@ -140,7 +179,7 @@ class JobPool:
     def stop(self, timeout: float = 10.0) -> None:
         """Ask workers to stop (a running job goes back to the queue), then end them."""
         self._stop.set()
-        self._wake.set()
+        self._wake.notify(len(self._procs))
         deadline = time.monotonic() + timeout
         for proc in self._procs.values():
             proc.join(max(0.0, deadline - time.monotonic()))

@@ -244,8 +244,7 @@ def worker_main(config: WorkerConfig, name: str, events: Any, wake: Any, stop: A
                 log.warning("claiming a job failed; retrying", exc_info=True)
                 job = None
             if job is None:
-                wake.wait(config.poll_s)
-                wake.clear()
+                wake.wait(config.poll_s)  # a submission wakes one idle worker early
                 continue
             run_job(store, task, job, name, lease_s=config.lease_s, emit=events.put, stop=stop)
     finally:
