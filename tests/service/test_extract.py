@@ -27,7 +27,7 @@ def test_extract_returns_keywords_with_offsets_into_the_text(client: TestClient)
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["language"] == "en"
-    assert body["model"] == {"name": "wordcount", "version": "1.0"}
+    assert body["model"] == {"name": "wordcount", "version": "1.0", "encoder": None}
     assert isinstance(body["took_ms"], float) and body["took_ms"] >= 0
     assert len(body["keywords"]) == 3
     top = body["keywords"][0]
@@ -92,7 +92,7 @@ def test_named_model_is_used(client: TestClient) -> None:
     SlowModel.release.set()  # answer at once
     r = client.post("/v1/keywords/extract", json={"text": EN, "model": "slow"})
     assert r.status_code == 200, r.text
-    assert r.json()["model"] == {"name": "slow", "version": "0.1"}
+    assert r.json()["model"] == {"name": "slow", "version": "0.1", "encoder": None}
 
 
 def test_models_lists_names_versions_languages_default_availability(client: TestClient) -> None:

@@ -91,6 +91,11 @@ class KeywordModel(ABC):
         """Why this model cannot run here (a missing extra), or None when it can."""
         return None
 
+    def encoder(self, language: str) -> str | None:
+        """The sentence encoder that ranks texts of ``language`` (reported with each
+        result), None when no encoder takes part."""
+        return None
+
     @abstractmethod
     def extract(self, doc: Document, options: ExtractOptions) -> list[Keyword]:
         """Rank the keyphrases of one document, best first, at most ``top_n``."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from okf.models.backend import default_backend
+from okf.models.backend import default_backend, multilingual_backend
 from okf.models.base import ModelRegistry
 from okf.models.embedding import EmbeddingModel
 from okf.models.graph import GraphModel
@@ -32,7 +32,8 @@ def build_registry(settings: Settings | None = None) -> ModelRegistry:
     # The neural models import nothing heavy until load(): without the embedding extra
     # they stay listed and say why they are unavailable, and `statistical` serves as
     # the default so that a request naming no model still works.
-    omni = OmniModel(backend)
+    portuguese = multilingual_backend(settings.multilingual_encoder, settings.multilingual_threads)
+    omni = OmniModel(backend, encoders={"pt": portuguese})
     registry.register(EmbeddingModel(backend))
     registry.register(omni, default=omni.unavailable_reason() is None)
     return registry

@@ -71,6 +71,17 @@ def _encode(
     return backend.encode_phrases(phrases), backend.encode_documents(texts)
 
 
+def _by_backend(
+    model: EmbeddingModel, docs: Sequence[Document], indices: list[int]
+) -> list[tuple[EmbeddingBackend, list[int]]]:
+    """``indices`` grouped by the encoder of each document's language, in order."""
+    groups: dict[int, tuple[EmbeddingBackend, list[int]]] = {}
+    for i in indices:
+        backend = model.backend_for(docs[i])
+        groups.setdefault(id(backend), (backend, []))[1].append(i)
+    return list(groups.values())
+
+
 class EmbeddingModel(KeywordModel):
     """Document/phrase cosine on sentence embeddings; diversity by MMR on the vectors."""
 
@@ -102,6 +113,13 @@ class EmbeddingModel(KeywordModel):
         """Whether this document's score uses the encoder at all (else it is skipped)."""
         return True
 
+    def encoder(self, language: str) -> str | None:
+        return self.backend.name
+
+    def backend_for(self, doc: Document) -> EmbeddingBackend:
+        """The encoder of this document's language (here: the one backend)."""
+        return self.backend
+
     def combine(self, doc: Document, pool: Pool, similarity: np.ndarray) -> list[float]:
         """Final raw scores of the pool (higher is better): here the cosine alone."""
         return [round(float(s), 6) for s in similarity]
@@ -128,17 +146,19 @@ class EmbeddingModel(KeywordModel):
             for i, (doc, pool) in enumerate(zip(docs, pools, strict=True))
             if pool.candidates and self.uses_semantics(doc)
         ]
-        # The whole batch in one backend call: every phrase and every document.
-        phrases = [c.phrase.lower() for i in encoded for c in pools[i].candidates]
         if not encoded:  # nothing for the encoder: no call at all
             return [self._rank_plain(d, p, options) for d, p in zip(docs, pools, strict=True)]
-        vectors, doc_vectors = _encode(self.backend, phrases, [docs[i].text for i in encoded])
         own: dict[int, np.ndarray] = {}
-        offset = 0
-        for i in encoded:
-            own[i] = vectors[offset : offset + len(pools[i].candidates)]
-            offset += len(pools[i].candidates)
-        doc_vector = dict(zip(encoded, doc_vectors, strict=True))
+        doc_vector: dict[int, np.ndarray] = {}
+        for backend, group in _by_backend(self, docs, encoded):
+            # The whole group in one backend call: every phrase and every document.
+            phrases = [c.phrase.lower() for i in group for c in pools[i].candidates]
+            vectors, doc_vectors = _encode(backend, phrases, [docs[i].text for i in group])
+            offset = 0
+            for i in group:
+                own[i] = vectors[offset : offset + len(pools[i].candidates)]
+                offset += len(pools[i].candidates)
+            doc_vector.update(zip(group, doc_vectors, strict=True))
         out: list[list[Keyword]] = []
         for i, (doc, pool) in enumerate(zip(docs, pools, strict=True)):
             if not pool.candidates:

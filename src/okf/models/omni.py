@@ -7,15 +7,17 @@ which words the text keeps coming back to. ``omni`` lets the statistical model c
 the ``pool`` candidates worth embedding (so cost stays bounded on long texts), then
 scores each as a weighted sum of the signals, each standardised within the document
 (z-scores, so no signal's scale dominates). Weights are measured, not guessed (see
-docs/benchmarks.md): MiniLM helps English and hurts Portuguese, so ``pt`` has semantic
-weight 0 and never calls the encoder; the graph score added nothing on top of the other
-two, so its default weight is 0 (the hook stays for other encoders and languages).
+docs/benchmarks.md): MiniLM helps English and hurts Portuguese (it rates unrelated
+Portuguese phrases as similar), so it never sees a Portuguese text: ``encoders`` gives
+Portuguese a multilingual encoder of its own (``Settings.multilingual_encoder``), and
+without one Portuguese is ranked by statistics alone. The graph score added nothing on
+top of the other two, so its default weight is 0 (the hook stays).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -61,9 +63,12 @@ class OmniParams:
     weights: dict[str, Weights] = field(
         default_factory=lambda: {
             "en": Weights(semantic=1.0, statistical=(1.4, 0.3), position=(0.0, 0.6)),
-            # all-MiniLM-L6-v2 is English-only: on 110-PT-BN-KP any semantic weight
-            # lowered F1@10 (cosine alone: 15.3 against 23.3), so pt leans on statistics.
-            "pt": Weights(semantic=0.0, statistical=(1.0, 1.0)),
+            # With the multilingual USE encoder (MiniLM never ranks pt: any weight of
+            # it lowered F1@10). Semantic weight 0.3 / 0.5 / 0.7 / 1.0 beside
+            # statistics, F1@10 on 110-PT-BN-KP: 28.62 / 29.16 / 29.00 / 29.01,
+            # present-tag R@10 on blogs-pt-dev: 54.3 / 52.9 / 50.0 / 50.0 (no encoder:
+            # 28.03 and 51.4). Without a multilingual encoder the weight is unused.
+            "pt": Weights(semantic=0.5, statistical=(1.0, 1.0)),
         }
     )
     short_words: int = 200
@@ -94,22 +99,32 @@ class OmniModel(EmbeddingModel):
     """Semantic + statistical + graph scores over the statistical model's best terms."""
 
     name = "omni"
-    version = "1.2.0"
+    version = "1.3.0"
     #: MMR on phrase vectors unless the caller sets ``diversity``: near-duplicates
     #: ("wavelet transform", "wavelet transforms compress") waste a short list's
     #: places. F1@5 at 0 / 0.2 / 0.3 / 0.4: Inspec 31.26 / 31.69 / 31.93 / 32.34,
     #: SemEval2010 17.55 / 17.67 / 17.43 / 16.94, SemEval2017 23.27 / 23.53 / 23.59 /
-    #: 23.38 (docs/benchmarks.md has F1@10). Texts ranked without the encoder
-    #: (Portuguese) keep no diversity by default.
+    #: 23.38 (docs/benchmarks.md has F1@10); Portuguese with USE: 110-PT-BN-KP F1@10
+    #: 0.2 / 0.4 / 0.6: 28.62 / 29.16 / 29.33, blogs-pt-dev present-tag R@10 51.4 /
+    #: 52.9 / 51.4. Texts ranked without an encoder keep no diversity by default.
     default_diversity = 0.4
 
     def __init__(
-        self, backend: EmbeddingBackend | None = None, params: OmniParams | None = None
+        self,
+        backend: EmbeddingBackend | None = None,
+        params: OmniParams | None = None,
+        encoders: Mapping[str, EmbeddingBackend | None] | None = None,
     ) -> None:
         self.params = params or OmniParams()
         super().__init__(backend, pool=max(self.params.pool))
         self.statistical = StatisticalModel()
         self.graph = GraphModel()
+        #: Per-language encoders that replace ``backend`` (MiniLM, English-only);
+        #: None = no encoder for that language: ranked without semantics.
+        self.encoders: dict[str, EmbeddingBackend | None] = (
+            {"pt": None} if encoders is None else dict(encoders)
+        )
+        self._ready: dict[int, bool] = {}
 
     def load(self) -> None:
         super().load()
@@ -120,8 +135,28 @@ class OmniModel(EmbeddingModel):
     def weights(self, doc: Document) -> Weights:
         return self.params.weights.get(doc.language) or self.params.weights["en"]
 
+    def backend_for(self, doc: Document) -> EmbeddingBackend:
+        chosen = self.encoders.get(doc.language, self.backend)
+        return self.backend if chosen is None else chosen
+
+    def encoder(self, language: str) -> str | None:
+        """The encoder that ranks texts of ``language``, None when none can (then
+        statistics alone rank them)."""
+        chosen = self.encoders.get(language, self.backend)
+        if chosen is None or not self._can_run(chosen):
+            return None
+        weights = self.params.weights.get(language) or self.params.weights["en"]
+        return chosen.name if weights.semantic > 0 else None
+
+    def _can_run(self, backend: EmbeddingBackend) -> bool:
+        """Whether ``backend``'s package is installed (asked once: it reads the disk)."""
+        ready = self._ready.get(id(backend))
+        if ready is None:
+            ready = self._ready[id(backend)] = backend.unavailable_reason() is None
+        return ready
+
     def uses_semantics(self, doc: Document) -> bool:
-        return self.weights(doc).semantic > 0
+        return self.encoder(doc.language) is not None
 
     def _length(self, doc: Document) -> float:
         return self.params.blend(sum(1 for tok in doc.tokens if tok.kind == WORD))

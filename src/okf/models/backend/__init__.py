@@ -56,4 +56,35 @@ def _shared_backend(precision: str, threads: int | None) -> EmbeddingBackend:
     return MiniLMBackend(precision=precision, threads=threads)
 
 
-__all__ = ["EXTRA_HINT", "EmbeddingBackend", "default_backend"]
+#: The multilingual (Portuguese) encoders this build knows, by setting value.
+MULTILINGUAL = ("e5", "use")
+
+
+def multilingual_backend(name: str, threads: int = 1) -> EmbeddingBackend | None:
+    """The process-wide multilingual encoder ``name`` (``Settings.multilingual_encoder``),
+    None for ``"none"``. Nothing is imported until it first encodes."""
+    if name == "none":
+        return None
+    if name not in MULTILINGUAL:
+        raise ValueError(f"unknown multilingual encoder {name!r}; valid: {MULTILINGUAL}")
+    return _shared_multilingual(name, threads)
+
+
+@cache
+def _shared_multilingual(name: str, threads: int) -> EmbeddingBackend:
+    if name == "e5":
+        from okf.models.backend.e5 import E5Backend
+
+        return E5Backend(threads=threads)
+    from okf.models.backend.use import USEBackend
+
+    return USEBackend(threads=threads)
+
+
+__all__ = [
+    "EXTRA_HINT",
+    "MULTILINGUAL",
+    "EmbeddingBackend",
+    "default_backend",
+    "multilingual_backend",
+]
