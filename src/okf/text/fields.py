@@ -36,13 +36,25 @@ class Fields:
         return bool(self.title or self.headings or self.lead or self.description)
 
 
-def looks_like_title(line: str) -> bool:
-    """Short, several words or capitalised, and not ending like a sentence."""
+#: A first line that ends with a full stop is still a title when it stands alone as
+#: a paragraph and is this short ("Blog post volume."): a sentence that short, alone
+#: before the text, is a title too.
+STANDALONE_TITLE_MAX_WORDS = 12
+
+
+def looks_like_title(line: str, standalone: bool = False) -> bool:
+    """Short, several words or capitalised, and not ending like a sentence (a full
+    stop is allowed when the line is a short paragraph of its own: ``standalone``)."""
     line = line.strip()
-    if not line or len(line) > TITLE_MAX_CHARS or line[-1] in ".,;:":
+    if not line or len(line) > TITLE_MAX_CHARS or line[-1] in ",;:":
         return False
     words = _WORD.findall(line)
-    return 0 < len(words) <= TITLE_MAX_WORDS and any(c.isalpha() for c in line)
+    limit = TITLE_MAX_WORDS
+    if line[-1] == ".":
+        if not standalone or line.endswith(".."):
+            return False
+        limit = STANDALONE_TITLE_MAX_WORDS
+    return 0 < len(words) <= limit and any(c.isalpha() for c in line)
 
 
 def plain_fields(text: str) -> Fields:
@@ -54,7 +66,8 @@ def plain_fields(text: str) -> Fields:
     body = text.lstrip()
     first, newline, rest = body.partition("\n")
     title = ""
-    if newline and rest.strip() and looks_like_title(first):
+    standalone = _PARAGRAPH_BREAK.match("\n" + rest) is not None
+    if newline and rest.strip() and looks_like_title(first, standalone):
         title, body = first.strip(), rest
     return Fields(title=title, lead=lead_of(body))
 
@@ -98,9 +111,30 @@ NO_FIELDS = Fields()
 FIELD_WEIGHTS = {"title": 3.0, "headings": 1.0, "lead": 0.5, "description": 1.0}
 
 
+def title_span(doc) -> tuple[int, int] | None:  # type: ignore[no-untyped-def]
+    """Where the title stands in the text (a plain text's first line, a Markdown
+    page's ``# Title``), or None when the title is not part of the text."""
+    title = doc.fields.title
+    if not title:
+        return None
+    at = doc.text.find(title, 0, len(title) + 200)
+    return (at, at + len(title)) if at >= 0 else None
+
+
+def in_body(candidate, span: tuple[int, int] | None) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a candidate occurs outside the title's ``span`` (always, without one)."""
+    if span is None:
+        return True
+    start, end = span
+    return any(o.start >= end or o.end <= start for o in candidate.occurrences)
+
+
 def field_weights(doc, candidates, n_max: int, scale: float = 1.0) -> list[float]:  # type: ignore[no-untyped-def]
     """``1 + scale * sum of FIELD_WEIGHTS`` of the fields each candidate's key is in.
 
+    The title counts only for a phrase the body uses too: a phrase said in the title
+    alone is the author's wording of the topic, not yet evidence that the text is
+    about it ("Jekyll CMS" over a post that says "Jekyll" fifteen times).
     Models pass a ``scale`` under 1 for short texts: in an abstract the title is a
     large share of the text and already its first sentence.
     """
@@ -116,9 +150,13 @@ def field_weights(doc, candidates, n_max: int, scale: float = 1.0) -> list[float
     grams = {
         name: field_grams(texts, doc.language, n_max) for name, texts in parts.items() if any(texts)
     }
+    title = grams.pop("title", set())
+    span = title_span(doc)
     out = []
     for cand in candidates:
         key = cand.key
         found_in = sum(FIELD_WEIGHTS[name] for name, found in grams.items() if key in found)
+        if key in title and in_body(cand, span):
+            found_in += FIELD_WEIGHTS["title"]
         out.append(1.0 + scale * found_in)
     return out

@@ -2,7 +2,7 @@
 
 Stopwords bound candidate phrases, so a content noun wrongly listed as a stopword can
 never be a keyword. stopwords-iso is a broad union of lists and contains a few such nouns
-("computer", "system", "sistema", "viagem"...); :data:`REMOVED` takes them out, and
+("computer", "system", "web", "page", "test", "AI", "sistema", "viagem"...); :data:`REMOVED` takes them out, and
 :data:`ADDED` adds a few function words the lists miss (contractions, transcripts'
 fillers). Everything else is the package's list unchanged.
 """
@@ -24,7 +24,9 @@ REMOVED: dict[str, frozenset[str]] = {
         """computer computers information system systems problem problems research
         length member members invention website webpage homepage microsoft netscape
         number numbers area areas interest interests effect section importance order
-        orders point points group groups state states thing things"""
+        orders point points group groups state states thing things
+        web site page pages test text value index world line html shell width
+        home room fire novel copy tv ai"""
     ),
     "pt": _words(
         """sistema estado viagem trabalho conselho grupo povo obra apoio valor área nível
