@@ -2,9 +2,9 @@
 
 Stopwords bound candidate phrases, so a content noun wrongly listed as a stopword can
 never be a keyword. stopwords-iso is a broad union of lists and contains a few such nouns
-("computer", "system", "web", "page", "test", "AI", "sistema", "viagem"...); :data:`REMOVED` takes them out, and
-:data:`ADDED` adds a few function words the lists miss (contractions, transcripts'
-fillers). Everything else is the package's list unchanged.
+("computer", "system", "web", "page", "test", "AI", "sistema", "viagem"...);
+:data:`REMOVED` takes them out, and :data:`ADDED` adds a few function words the lists
+miss (contractions, transcripts' fillers). Everything else is the package's list unchanged.
 """
 
 from __future__ import annotations
