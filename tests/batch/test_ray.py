@@ -6,6 +6,7 @@ One Ray start-up serves the module (it takes seconds): few tests, marked slow.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -13,6 +14,8 @@ import time
 from pathlib import Path
 
 import psutil
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from okf.batch.runner import RunPlan, run_batch
@@ -21,7 +24,7 @@ from okf.batch.work import BatchJob
 from okf.batch.writers import read_rows
 from okf.extraction import ExtractionOptions
 
-from .corpus import mixed_texts, write_folder, write_jsonl
+from .corpus import EN, PT, mixed_texts, write_folder, write_jsonl
 
 ray = pytest.importorskip("ray", reason="missing input: the okf[ray] extra (make install)")
 
@@ -58,6 +61,69 @@ def test_ray_gives_the_same_rows_and_metrics_as_the_process_pool(
         "model_predictions_total", {"model": "statistical", "status": "ok"}
     )
     assert ok == 33  # every document that reached a model on an actor, counted once
+
+
+def write_bad_inputs(folder: Path) -> list[Path]:
+    """The same documents as JSON Lines, CSV and Parquet, each with bad rows: no id, no
+    text, a text that is a number, an empty text, non-UTF-8 bytes, and (JSON Lines) a
+    malformed line, a line that is a list and ids of mixed JSON types."""
+    folder.mkdir()
+    good = mixed_texts(12)
+    jsonl = folder / "in.jsonl"
+    lines = [json.dumps({"id": i, "text": t}) for i, t in enumerate(good[:6])]
+    lines += [
+        '{"id": "s1", "text": "broken',
+        '["a", "list"]',
+        json.dumps({"text": PT}),  # no id: "line N" on both engines
+        json.dumps({"id": "no-text"}),
+        json.dumps({"id": "number", "text": 42}),
+        json.dumps({"id": "empty", "text": "  "}),
+        "",
+        json.dumps({"text": EN, "lang": "en"}),
+    ]
+    lines += [json.dumps({"id": f"s{i}", "text": t}) for i, t in enumerate(good[6:])]
+    data = "\n".join(lines).encode() + b'\n{"id": "latin", "text": "a\xe7\xe3o"}\n'
+    jsonl.write_bytes(data)
+    csv_path = folder / "in.csv"
+    quoted = [f'c{i},"{t}",' for i, t in enumerate(good)]  # the texts hold commas
+    rows = [b"id,text,lang", *(r.encode() for r in quoted)]
+    rows += [b",sem id nenhum mas com texto,pt", b"bad,caf\xe9 com leite,", b"blank,,"]
+    csv_path.write_bytes(b"\n".join(rows) + b"\n")
+    parquet = folder / "in.parquet"
+    table = [{"id": f"p{i}", "text": t} for i, t in enumerate(good)]
+    table += [{"id": None, "text": PT}, {"id": "none", "text": None}, {"id": "", "text": EN}]
+    pq.write_table(pa.Table.from_pylist(table), parquet)
+    return [jsonl, csv_path, parquet]
+
+
+def test_bad_rows_never_stop_ray_and_both_engines_write_the_same_rows(
+    local_ray: None, tmp_path: Path
+) -> None:
+    for source in write_bad_inputs(tmp_path / "in"):
+        kind = source.suffix
+        local, (local_summary, _) = run(source, tmp_path / f"local{kind}.jsonl", "local")
+        on_ray, (ray_summary, _) = run(source, tmp_path / f"ray{kind}.jsonl", "ray")
+        assert on_ray == local, kind
+        assert ray_summary.documents == local_summary.documents == len(local)
+        errors = {r["id"]: r["error"] for r in local if r["error"]}
+        ok = [r for r in local if not r["error"]]
+        assert len(ok) >= 12 and all(r["keywords"] for r in ok)
+        if kind == ".jsonl":
+            assert errors == {
+                "line 7": "invalid",
+                "line 8": "invalid",
+                "no-text": "invalid",
+                "number": "invalid",
+                "empty": "empty",
+                "line 21": "undecodable",
+            }
+            assert {"line 9", "line 14"} <= {r["id"] for r in ok}
+        elif kind == ".csv":
+            assert errors == {"bad": "undecodable", "blank": "empty"}
+            assert "row 14" in {r["id"] for r in ok}
+        else:
+            assert errors == {"none": "invalid"}
+            assert {"row 13", "row 15"} <= {r["id"] for r in ok}
 
 
 def _map_workers() -> list[psutil.Process]:

@@ -2,10 +2,13 @@
 
 Each actor holds one :class:`~okf.batch.work.Worker` (the model loaded once) and runs
 the same code as a process-pool worker, so both engines give the same rows. Ray Data
-streams the input (``read_json`` / ``read_csv`` / ``read_parquet`` /
-``read_binary_files``), restarts an actor that dies and retries its chunk (Ray Data's
-defaults for actor pools: ``max_restarts=-1``, ``max_task_retries=-1``); a retried
-chunk's first output is never used, so no document is lost or written twice.
+streams the input: a folder with ``read_binary_files``, a JSON Lines, CSV or Parquet file
+through okf's own readers in a Ray read task (:mod:`okf.batch.ray_read`: a bad line is
+an error row and a record without an id gets its line number, as on the local engine,
+where Ray's strict readers would fail the whole read). Ray restarts an actor that dies
+and retries its chunk (Ray Data's defaults for actor pools: ``max_restarts=-1``,
+``max_task_retries=-1``); a retried chunk's first output is never used, so no
+document is lost or written twice.
 
 Rows come back to the driver (``iter_batches``) and are committed by the same part
 writer as the local engine instead of Ray's ``write_*``: that keeps one output file,
@@ -17,7 +20,6 @@ row passes through the driver, which bounds throughput at its write speed
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Iterator
@@ -26,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from okf.batch.readers import from_mapping, input_kind, is_skipped_part
+from okf.batch.readers import InputError, input_kind, is_skipped_part
 from okf.batch.records import CONTENT_TYPES, Record
 from okf.batch.work import BatchJob, ChunkResult, Prediction, Worker
 from okf.cpus import available_cpus
@@ -53,7 +55,6 @@ def init_ray(address: str | None, workers: int | None) -> bool:
 
 def read_dataset(source: str) -> tuple[Any, str | None]:
     """The Ray dataset of ``source`` and, for a folder, its root (ids are relative)."""
-    import pyarrow.csv as pacsv
     import ray.data
 
     kind = input_kind(source)
@@ -64,25 +65,20 @@ def read_dataset(source: str) -> tuple[Any, str | None]:
             root, include_paths=True, file_extensions=extensions, num_cpus=READ_CPUS
         )
         return dataset, root
-    if kind == "jsonl":
-        return ray.data.read_json(source, lines=True, num_cpus=READ_CPUS), None
-    if kind == "csv":
-        parse = pacsv.ParseOptions(newlines_in_values=True)
-        return ray.data.read_csv(source, parse_options=parse, num_cpus=READ_CPUS), None
-    return ray.data.read_parquet(source, num_cpus=READ_CPUS), None
+    if source == "-":
+        raise InputError("reading stdin needs the local engine (--engine local)")
+    from okf.batch.ray_read import RecordsDatasource
 
-
-def fallback_id(row: dict[str, Any]) -> str:
-    """An id for a row that has none (the local engine uses its line number)."""
-    text = row.get("text")
-    digest = hashlib.sha256(str(text).encode("utf-8", "replace")).hexdigest()[:16]
-    return f"sha256:{digest}"
+    source_data = RecordsDatasource(os.path.abspath(source), kind)
+    return ray.data.read_datasource(source_data, num_cpus=READ_CPUS), None
 
 
 def to_record(row: dict[str, Any], root: str | None) -> Record | None:
     """The record of a Ray row, or None for a file the local reader would not read."""
     if root is None:
-        return from_mapping(row, fallback_id(row))
+        from okf.batch.ray_read import unpack
+
+        return unpack(row)
     relative = PurePosixPath(Path(os.path.relpath(row["path"], root)).as_posix())
     if any(is_skipped_part(part) for part in relative.parts):
         return None

@@ -54,16 +54,22 @@ def read_records(source: str) -> Iterator[Record]:
     kind = input_kind(source)
     if kind == "folder":
         yield from read_folder(Path(source))
-    elif kind == "jsonl":
-        if source == "-":
-            yield from read_jsonl(sys.stdin.buffer)
-        else:
-            with open(source, "rb") as handle:
-                yield from read_jsonl(handle)
-    elif kind == "csv":
-        yield from read_csv(Path(source))
+    elif source == "-":
+        yield from read_jsonl(sys.stdin.buffer)
     else:
-        yield from read_parquet(Path(source))
+        with open(source, "rb") as handle:
+            yield from read_stream(kind, handle, source)
+
+
+def read_stream(kind: str, handle: BinaryIO, name: str) -> Iterator[Record]:
+    """The records of one open ``jsonl``, ``csv`` or ``parquet`` file (``name`` for
+    messages). The Ray engine reads its files through this too, so both engines make
+    the same records (error records and fallback ids included) of the same bytes."""
+    if kind == "jsonl":
+        return read_jsonl(handle)
+    if kind == "csv":
+        return read_csv(handle, name)
+    return read_parquet(handle, name)
 
 
 def count_records(source: str) -> int | None:
@@ -153,28 +159,28 @@ def _not_utf8(data: bytes) -> bool:
     return False
 
 
-def read_csv(path: Path) -> Iterator[Record]:
+def read_csv(raw: BinaryIO, name: str) -> Iterator[Record]:
     csv.field_size_limit(MAX_BYTES + 1)
-    with path.open("rb") as raw:
-        # A bad byte spoils its own field only: the worker calls that text undecodable.
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        reader = csv.DictReader(text)
-        if reader.fieldnames is None or "text" not in reader.fieldnames:
-            raise InputError(f"{path}: a CSV input needs a header with a 'text' column")
-        try:
-            for n, row in enumerate(reader, 2):  # line 1 is the header
-                yield from_mapping(dict(row), f"row {n}")
-        except csv.Error as exc:
-            raise InputError(f"{path}: {exc}") from None
+    # A bad byte spoils its own field only: the worker calls that text undecodable.
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    reader = csv.DictReader(text)
+    if reader.fieldnames is None or "text" not in reader.fieldnames:
+        raise InputError(f"{name}: a CSV input needs a header with a 'text' column")
+    try:
+        for n, row in enumerate(reader, 2):  # line 1 is the header
+            yield from_mapping(dict(row), f"row {n}")
+    except csv.Error as exc:
+        raise InputError(f"{name}: {exc}") from None
 
 
-def read_parquet(path: Path) -> Iterator[Record]:
+def read_parquet(handle: BinaryIO, name: str) -> Iterator[Record]:
+    """Rows of a Parquet file (``handle`` must allow random access)."""
     import pyarrow.parquet as pq
 
-    parquet = pq.ParquetFile(path)
+    parquet = pq.ParquetFile(handle)
     names = set(parquet.schema_arrow.names)
     if "text" not in names:
-        raise InputError(f"{path}: a Parquet input needs a 'text' column")
+        raise InputError(f"{name}: a Parquet input needs a 'text' column")
     columns = [c for c in ("id", "text", *OPTIONAL_FIELDS) if c in names]
     n = 0
     for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=columns):
