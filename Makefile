@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[embedding,multilingual,dev,bench,research,ray]'
 	$(BIN)/python -c "from okf.text.verbs_pt import main; main([])"  # Portuguese verb forms
+	$(BIN)/python -c "from okf.text.rarity import load_frequencies; load_frequencies()"  # word lists
 	touch $(STAMP)
 
 run: install

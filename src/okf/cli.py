@@ -22,21 +22,28 @@ class CommandError(Exception):
     """A failure to report as one line on stderr (the message says what to fix)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``only`` (a command name), that command's alone.
+
+    Each command module imports what its command needs (the service, the batch engine,
+    pydantic models...): registering all of them cost a cold ``okf extract`` ~1 s, so
+    :func:`main` registers just the command being run.
+    """
     parser = argparse.ArgumentParser(
         prog="okf", description="Omni Keywords Finder: keyword extraction for pt and en."
     )
     parser.add_argument("--version", action="version", version=f"okf {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
+    for name in [only] if only in COMMANDS else COMMANDS:
         module = importlib.import_module(f"okf.commands.{name.replace('-', '_')}")
         module.register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(args_in[0] if args_in else None)
+    args = parser.parse_args(args_in)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

@@ -166,7 +166,7 @@ class Settings(BaseSettings):
         None,
         ge=1,
         description="Encoder threads per process for the neural models; default = one per "
-        "CPU this process may use. Each runs torch single-threaded on whole pieces of work.",
+        "CPU this process may use. Each runs the encoder single-threaded on whole pieces of work.",
     )
     multilingual_encoder: Literal["use", "e5", "none"] = Field(
         "use",
@@ -179,11 +179,6 @@ class Settings(BaseSettings):
         ge=1,
         description="Threads of the multilingual encoder per call (set, never its "
         "all-cores default, which collapses when the cores are busy).",
-    )
-    encoder_precision: Literal["int8", "fp32"] = Field(
-        "int8",
-        description="MiniLM linear layers: int8 (calibrated, ~1.7x faster) or fp32 "
-        "(sentence-transformers' exact vectors).",
     )
 
     # Standard variables shared with other tools: read under their own names.

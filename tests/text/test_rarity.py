@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
+
+import pytest
 
 from okf.models.base import ExtractOptions
 from okf.models.statistical import Params, StatisticalModel
@@ -26,3 +30,26 @@ def test_statistical_prefers_the_rarer_of_two_equally_placed_words() -> None:
     plain = [k.phrase.lower() for k in without]
     assert with_rarity.index("boson") < with_rarity.index("house")
     assert plain.index("house") < plain.index("boson")
+
+
+def test_saved_lists_equal_wordfreqs_and_a_broken_one_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The JSON kept on disk is wordfreq's list; a truncated file is replaced, not used."""
+    import wordfreq
+
+    from okf.text import rarity as module
+
+    path = tmp_path / "share" / "en.json"
+    monkeypatch.setattr(module, "list_path", lambda language: path)
+    module.frequencies.cache_clear()
+    try:
+        built = module.frequencies("en")  # no file yet: built from wordfreq, then saved
+        assert built == wordfreq.get_frequency_dict("en", wordlist="small")
+        assert json.loads(path.read_text(encoding="utf-8")) == built
+        path.write_text('{"the": 0.05', encoding="utf-8")  # cut short
+        module.frequencies.cache_clear()
+        assert module.frequencies("en") == built
+        assert json.loads(path.read_text(encoding="utf-8")) == built
+    finally:
+        module.frequencies.cache_clear()

