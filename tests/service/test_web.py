@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from okf.service.web.highlight import marked_html, segments
+from okf.service.web.highlight import CHUNK, block_lines, blocks, marked_html, segments
 from okf.service.web.security import CSP, CSRF_COOKIE
 from okf.service.web.vendor import VENDOR_DIR, vendored
 
@@ -257,7 +257,40 @@ def test_marked_html_escapes_text_and_is_linear_on_a_large_text() -> None:
     ]
     html = marked_html(text, spans)
     assert html.count("<mark") == 200_000
-    assert 900_000 // 16_384 <= html.count('<span class="chunk">') <= 900_000 // 16_000 + 2
+    assert 900_000 // CHUNK <= html.count('<span class="chunk">') <= 900_000 // (CHUNK - 20) + 2
+
+
+def test_block_lines_are_the_blocks_as_data() -> None:
+    unit = 'a <b> "c"\nd e\u2028f '
+    text = unit * 400
+    spans = [
+        [(i, i + 1) for i in range(0, len(text), len(unit))],
+        [(i + 2, i + 9) for i in range(0, 900, len(unit))],
+    ]
+    pieces = blocks(text, spans, chunk=200)
+    lines = block_lines(text, pieces).split("\n")  # JSON escapes the text's line breaks
+    assert len(lines) == len(pieces) > 30
+    items = [item for line in lines for item in json.loads(line)]
+    assert "".join(i if isinstance(i, str) else i[1] for i in items) == text
+    marked = [(i[0], i[1]) for i in items if not isinstance(i, str)]
+    assert marked[:3] == [("0", "a"), ("1", '<b> "c"'), ("0", "a")]
+    assert len(marked) == sum(len(s) for s in spans)
+
+
+def test_a_long_text_comes_as_marked_blocks_then_data(client: TestClient) -> None:
+    text = ("Gatos <i>dormem</i> & cachorros brincam. " * 2000).strip()
+    response = post_form(client, text=text, top_n="5")
+    assert response.status_code == 200, response.text
+    doc = re.search(r'<pre id="doc"[^>]*aria-busy="true"[^>]*>(.*?)</pre>', response.text, re.S)
+    pending = re.search(r'<pre hidden id="okf-pending">(.*?)</pre>', response.text, re.S)
+    assert doc and pending and "<" not in pending.group(1)
+    assert doc.group(1).count('<span class="chunk">') == 4 and "<mark" in doc.group(1)
+    first = html.unescape(re.sub(r"<[^>]+>", "", doc.group(1)))
+    rest = [json.loads(line) for line in html.unescape(pending.group(1)).split("\n")]
+    built = "".join(i if isinstance(i, str) else i[1] for line in rest for i in line)
+    assert first + built == text
+    short = post_form(client, text="Gatos dormem e cachorros brincam.")
+    assert "okf-pending" not in short.text and "aria-busy" not in short.text
 
 
 def test_templates_escape_and_static_files_exist() -> None:

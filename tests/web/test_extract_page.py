@@ -58,6 +58,16 @@ def utf16(text: str, offset: int) -> int:
     return len(text[:offset].encode("utf-16-le")) // 2
 
 
+def assert_marks_at_offsets(page: Any, text: str, keywords: list[dict[str, Any]]) -> None:
+    """The page shows ``text`` with each keyword's marks exactly at its offsets."""
+    shown = page.evaluate(_RANGES_JS)
+    assert shown["text"] == text
+    assert len(shown["ranges"]) == len(keywords)
+    for k, kw in enumerate(keywords):
+        expected = [[utf16(text, s), utf16(text, e)] for s, e in kw["offsets"]]
+        assert shown["ranges"][str(k)] == expected, kw["phrase"]
+
+
 def submit(page: Any, text: str, **fields: str) -> None:
     page.goto("/")
     page.fill("#text", text)
@@ -66,7 +76,7 @@ def submit(page: Any, text: str, **fields: str) -> None:
             f"#{name}", value
         )
     page.click("#extract-form button[type=submit]")
-    page.wait_for_selector("#doc")
+    page.wait_for_selector("#doc:not([aria-busy])")
 
 
 @pytest.mark.parametrize(("text", "lang"), [(PT, "pt"), (EN, "en")])
@@ -80,11 +90,7 @@ def test_keywords_and_highlights_appear_at_the_apis_offsets(
     assert api["language"] == lang
     phrases = page.locator("#keywords button.kw").all_text_contents()
     assert phrases == [k["phrase"] for k in api["keywords"]] and len(phrases) >= 3
-    shown = page.evaluate(_RANGES_JS)
-    assert shown["text"] == text
-    for k, kw in enumerate(api["keywords"]):
-        expected = [[utf16(text, s), utf16(text, e)] for s, e in kw["offsets"]]
-        assert shown["ranges"][str(k)] == expected, kw["phrase"]
+    assert_marks_at_offsets(page, text, api["keywords"])
     # Hovering a keyword lights its occurrences only; focusing another moves the light.
     page.hover("#keywords button.kw[data-k='0']")
     lit = page.locator("#doc mark.on")
@@ -207,9 +213,19 @@ def test_page_weight_and_first_results_time(page: Any) -> None:
     assert page.errors == []
 
 
+# The longest main-thread task and how many there were, from submit on.
+_LONG_TASKS_JS = """() => { window.__long = {max: 0, n: 0}; new PerformanceObserver(l => {
+  for (const e of l.getEntries()) { window.__long.n += 1;
+    window.__long.max = Math.max(window.__long.max, e.duration); } })
+  .observe({type: 'longtask', buffered: false}); }"""
+
+
 def test_a_1_mb_text_is_highlighted_without_freezing_the_page(browser: Any) -> None:
     """The page, not the model, is under test: a fast word-count model (the real ones
-    take seconds on 1 MB) marks ~100,000 occurrences."""
+    take seconds on 1 MB) marks ~75,000 occurrences. The text is built a slice at a
+    time: a click is handled while it is still being built, the keyword it lights is
+    lit in the blocks built after it, and every mark ends at the API's offsets. The
+    longest task is printed (docs/web.md), not asserted."""
     from okf.models.base import ModelRegistry
     from okf.testing import WordCountModel, running_service
 
@@ -218,9 +234,8 @@ def test_a_1_mb_text_is_highlighted_without_freezing_the_page(browser: Any) -> N
 
     words = (EN + " " + PT + " ").split()
     text = " ".join(words[i % len(words)] for i in range(200_000))[:1_000_000]
-    with running_service(
-        registry, default_model="wordcount", request_timeout_s=300.0
-    ) as url:
+    assert all(ord(c) < 0x10000 for c in text)  # UTF-16 offsets = Python offsets
+    with running_service(registry, default_model="wordcount", request_timeout_s=300.0) as url:
         context = browser.new_context(base_url=url)
         page = context.new_page()
         errors: list[str] = []
@@ -228,26 +243,86 @@ def test_a_1_mb_text_is_highlighted_without_freezing_the_page(browser: Any) -> N
         try:
             page.goto("/")
             page.evaluate("t => { document.getElementById('text').value = t; }", text)
-            page.evaluate(
-                """() => { window.__long = 0; new PerformanceObserver(l => { for (const e of
-                     l.getEntries()) window.__long = Math.max(window.__long, e.duration); })
-                     .observe({type: 'longtask', buffered: false}); }"""
-            )
+            page.evaluate(_LONG_TASKS_JS)
             page.fill("#top_n", "20")
             page.click("#extract-form button[type=submit]")
-            page.wait_for_selector("#doc", timeout=300_000)
+            page.wait_for_selector("#doc[aria-busy='true']", timeout=300_000)
+            page.evaluate(
+                """() => document.addEventListener('click', () => { window.__busyAtClick =
+                     document.getElementById('doc').getAttribute('aria-busy'); })"""
+            )
+            page.click("#keywords button.kw[data-k='0']")
+            page.wait_for_selector("#doc:not([aria-busy])", timeout=300_000)
+            assert page.evaluate("() => window.__busyAtClick") == "true"
             assert page.locator("#form-error").text_content() == ""
             marks = page.locator("#doc mark").count()
             assert marks > 50_000
-            assert page.locator("#doc").evaluate("d => d.textContent.length") == len(text)
-            page.hover("#keywords button.kw[data-k='0']")
             lit = page.locator("#doc mark.on").count()
             assert lit == page.locator("#doc mark[data-k~='0']").count() > 1000
-            longest = page.evaluate("() => window.__long")
-            print(f"\nweb: 1 MB text, {marks} marks; longest main-thread task {longest:.0f} ms")
+            shown = page.evaluate(_RANGES_JS)
+            assert shown["text"] == text
+            api = httpx.post(
+                f"{url}/v1/keywords/extract", json={"text": text, "top_n": 20}, timeout=300
+            ).json()
+            assert len(shown["ranges"]) == len(api["keywords"]) == 20
+            for k, kw in enumerate(api["keywords"]):
+                assert shown["ranges"][str(k)] == kw["offsets"], kw["phrase"]
+            long_tasks = page.evaluate("() => window.__long")
+            print(
+                f"\nweb: 1 MB text, {marks} marks; longest main-thread task "
+                f"{long_tasks['max']:.0f} ms ({long_tasks['n']} long tasks)"
+            )
             assert errors == []
         finally:
             context.close()
+
+
+MARKDOWN = """# Bicicletas elétricas na cidade
+
+As **bicicletas elétricas** mudam o trânsito. [Ciclovias](https://example.com/ciclovias)
+tornam as *bicicletas elétricas* mais seguras, e as baterias removíveis carregam em casa.
+
+- bicicletas elétricas baratas
+- ciclovias novas nas cidades
+"""
+HTML_PAGE = """<!doctype html><html><head><title>Electric bikes</title>
+<style>p { color: red }</style></head><body><nav><a href="/">Home</a> | About</nav>
+<article><h1>Electric bikes &amp; bike lanes</h1><p>Cheap <b>electric bikes</b> with
+removable batteries change city commutes.</p><p>Cities that build bike lanes see more
+riders, and electric bikes get safer.</p><script>window.__pwned = 1</script></article>
+</body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [("post.md", MARKDOWN, "text/markdown"), ("page.html", HTML_PAGE, "text/html")],
+)
+def test_a_dropped_markdown_or_html_file_is_parsed_and_marked_in_its_plain_text(
+    page: Any, base_url: str, name: str, content: str, content_type: str
+) -> None:
+    page.goto("/")
+    transfer = page.evaluate_handle(
+        """([name, content]) => { const t = new DataTransfer();
+             t.items.add(new File([content], name)); return t; }""",
+        [name, content],
+    )
+    page.dispatch_event("#text", "drop", {"dataTransfer": transfer})
+    page.wait_for_function("c => document.getElementById('text').value === c", arg=content)
+    assert page.input_value("#content_type") == content_type
+    page.click("#extract-form button[type=submit]")
+    page.wait_for_selector("#doc:not([aria-busy])")
+    api = httpx.post(
+        f"{base_url}/v1/keywords/extract",
+        json={"text": content, "content_type": content_type, "model": "statistical"},
+    ).json()
+    plain = api["text"]  # what the API made of the markup; its offsets index into it
+    assert plain != content and not any(m in plain for m in ("**", "](", "<p>", "&amp;"))
+    data = json.loads(page.locator("#okf-result").text_content())
+    assert data["content_type"] == content_type
+    assert [k["phrase"] for k in data["keywords"]] == [k["phrase"] for k in api["keywords"]]
+    assert_marks_at_offsets(page, plain, api["keywords"])
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.errors == []
 
 
 def test_a_chosen_file_fills_the_text_and_the_exports_download(page: Any, tmp_path: Any) -> None:
@@ -258,9 +333,7 @@ def test_a_chosen_file_fills_the_text_and_the_exports_download(page: Any, tmp_pa
     page.goto("/")
     page.set_input_files("#file", str(source))
     page.wait_for_function(f"() => document.getElementById('text').value === {EN!r}")
-    offered = page.locator("#content_type option").all_text_contents()
-    expected = "text/markdown" if "text/markdown" in offered else "text/plain"
-    assert page.input_value("#content_type") == expected
+    assert page.input_value("#content_type") == "text/markdown"
     page.click("#extract-form button[type=submit]")
     page.wait_for_selector("#keywords")
     data = json.loads(page.locator("#okf-result").text_content())
@@ -275,3 +348,31 @@ def test_a_chosen_file_fills_the_text_and_the_exports_download(page: Any, tmp_pa
         page.click("button:text-is('Download JSON')")
     assert json.loads(Path(info.value.path()).read_text(encoding="utf-8")) == data
     assert page.errors == []
+
+
+def test_the_copy_buttons_put_the_downloads_on_the_clipboard(browser: Any, base_url: str) -> None:
+    context = browser.new_context(
+        base_url=base_url, permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = context.new_page()
+    try:
+        submit(page, PT)
+        downloads = {}
+        for kind in ("CSV", "JSON"):
+            with page.expect_download() as info:
+                page.click(f"button:text-is('Download {kind}')")
+            downloads[kind] = Path(info.value.path()).read_bytes().decode("utf-8")
+        for kind in ("CSV", "JSON"):
+            page.evaluate("() => navigator.clipboard.writeText('')")
+            page.click(f"button:text-is('Copy {kind}')")
+            page.wait_for_function(
+                "s => document.getElementById('export-status').textContent === s",
+                arg=f"{kind} copied",
+            )
+            copied = page.evaluate("() => navigator.clipboard.readText()")
+            # The clipboard holds exactly what the download holds.
+            assert copied == downloads[kind]
+        data = json.loads(page.locator("#okf-result").text_content())
+        assert json.loads(copied) == data and data["keywords"]
+    finally:
+        context.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
+import orjson
 from markupsafe import Markup
 
 Offsets = Sequence[tuple[int, int]] | Sequence[Sequence[int]]
@@ -70,9 +71,10 @@ def segments(length: int, occurrences: Iterable[Offsets]) -> list[Piece]:
     return pieces
 
 
-#: Characters per block of the rendered text. Blocks are laid out only when on screen
-#: (CSS ``content-visibility: auto``), so a 1 MB text does not block the page.
-CHUNK = 16_384
+#: Characters per block of the rendered text: the unit the page's script builds per step
+#: (a few milliseconds of work) and lays out only when on screen (CSS
+#: ``content-visibility: auto``), so a 1 MB text does not block the page.
+CHUNK = 4_096
 
 
 def _cut(gap: str, limit: int) -> int:
@@ -85,22 +87,56 @@ def _cut(gap: str, limit: int) -> int:
     return at + 1
 
 
+def blocks(text: str, occurrences: Iterable[Offsets], chunk: int = CHUNK) -> list[list[Piece]]:
+    """The pieces of :func:`segments` grouped in blocks of about ``chunk`` characters,
+    unmarked pieces cut at white space (a marked piece is never cut)."""
+    out: list[list[Piece]] = [[]]
+    size = 0
+    for start, end, keys in segments(len(text), occurrences):
+        if not keys:
+            while size + end - start >= chunk and (
+                cut := _cut(text[start:end], max(chunk - size, 1))
+            ):
+                out[-1].append((start, start + cut, ()))
+                out.append([])
+                start, size = start + cut, 0
+        if end > start:
+            out[-1].append((start, end, keys))
+            size += end - start
+    return out
+
+
+def render(text: str, block_list: Sequence[Sequence[Piece]]) -> Markup:
+    """Blocks as markup: ``<span class="chunk">`` each, covered pieces in
+    ``<mark data-k="…">``, every character escaped."""
+    out: list[str] = []
+    for block in block_list:
+        out.append('<span class="chunk">')
+        for start, end, keys in block:
+            piece = escape(text[start:end], False)
+            if keys:
+                piece = f'<mark data-k="{" ".join(map(str, keys))}">{piece}</mark>'
+            out.append(piece)
+        out.append("</span>")
+    return Markup("".join(out))
+
+
 def marked_html(text: str, occurrences: Iterable[Offsets], chunk: int = CHUNK) -> Markup:
     """``text`` escaped, each covered piece in ``<mark data-k="…">``, in blocks
     (``<span class="chunk">``) of about ``chunk`` characters cut at white space."""
-    out: list[str] = ['<span class="chunk">']
-    size = 0
-    for start, end, keys in segments(len(text), occurrences):
-        piece = text[start:end]
-        if keys:
-            out.append(f'<mark data-k="{" ".join(map(str, keys))}">{escape(piece, False)}</mark>')
-            size += len(piece)
-            continue
-        while size + len(piece) >= chunk and (cut := _cut(piece, max(chunk - size, 1))):
-            out.append(escape(piece[:cut], False))
-            out.append('</span><span class="chunk">')
-            piece, size = piece[cut:], 0
-        out.append(escape(piece, False))
-        size += len(piece)
-    out.append("</span>")
-    return Markup("".join(out))
+    return render(text, blocks(text, occurrences, chunk))
+
+
+def block_lines(text: str, block_list: Sequence[Sequence[Piece]]) -> str:
+    """Blocks as data for the page's script to build in slices: one JSON array per line
+    (JSON escapes line breaks, so lines split cleanly); an item is the unmarked text or
+    ``[keywords, text]`` for a marked piece. The script builds them with
+    ``createElement``/``textContent``, so the text is never parsed as markup."""
+    lines = []
+    for block in block_list:
+        items = [
+            [" ".join(map(str, keys)), text[start:end]] if keys else text[start:end]
+            for start, end, keys in block
+        ]
+        lines.append(orjson.dumps(items).decode())
+    return "\n".join(lines)

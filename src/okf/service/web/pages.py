@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from okf.service.web.security import CSRF_FIELD, csrf_token, secure, set_csrf_cookie
 from okf.service.web.vendor import vendored
@@ -17,6 +19,9 @@ HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")  # autoescape on for .html
 templates.env.globals["htmx_integrity"] = vendored()["htmx.min.js"].integrity
+# Text inside an element (<pre>): only &, < and > need escaping. Quotes are left as they
+# are, which keeps a large JSON payload (every quote would be 5 characters) small to parse.
+templates.env.filters["element_text"] = lambda s: Markup(escape(str(s), quote=False))
 templates.env.filters["datetime"] = lambda t: datetime.fromtimestamp(t, UTC).strftime(
     "%Y-%m-%d %H:%M UTC"
 )

@@ -9,20 +9,20 @@ sessionStorage); the page itself and its static files are public.
 (No ``from __future__ import annotations``: FastAPI reads the handlers' types.)
 """
 
-import json
 import time
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from okf.extraction import DEFAULTS, ExtractionResult, to_plain
+from okf.extraction import DEFAULTS, ExtractionResult
 from okf.research.intent import IntentClassifier
 from okf.service.dependencies import ExecutorDep, ExtractorDep, SettingsDep, run_extraction
 from okf.service.web.forms import LANGUAGES, content_types, extraction_request
-from okf.service.web.highlight import CHUNK, marked_html
+from okf.service.web.highlight import block_lines, blocks, render
 from okf.service.web.pages import STATIC_DIR, page, templates
 from okf.service.web.security import check_csrf, read_form, secure
 
@@ -30,6 +30,8 @@ router = APIRouter(include_in_schema=False)
 
 #: Form bodies are URL-encoded: accented text grows up to 6x; allow 4x the JSON limit.
 FORM_GROWTH = 4
+#: Blocks of the marked text sent as markup; the others are built by the page's script.
+FIRST_BLOCKS = 4
 
 
 @lru_cache(maxsize=4)
@@ -99,9 +101,10 @@ async def extract_results(
     check_csrf(request, form)
     item, options = extraction_request(form, settings)
     (result,) = await run_extraction(extractor, executor, [item], options, ["text"])
-    text = to_plain(item).text  # what the offsets refer to (markup is converted)
+    # What the offsets refer to: the plain text the path made of Markdown or HTML.
+    text = item.text if result.text is None else result.text
     rows = result_rows(result)
-    marked = marked_html(text, [row["offsets"] for row in rows])
+    pieces = blocks(text, [row["offsets"] for row in rows])
     data = {
         "language": result.language,
         "model": result.model.as_dict(),
@@ -114,12 +117,15 @@ async def extract_results(
         "_results.html",
         {
             "rows": rows,
-            "marked": marked,
+            # The first block comes marked up; the rest as data the page's script builds
+            # a slice at a time, so a 1 MB text never blocks the page for long.
+            "marked": render(text, pieces[:FIRST_BLOCKS]),
+            "pending": block_lines(text, pieces[FIRST_BLOCKS:]),
             "data": data,
-            "data_json": json.dumps(data, ensure_ascii=False),  # escaped as text
+            "data_json": orjson.dumps(data).decode(),  # compact; escaped as text
             "took_ms": took_ms,
             "chars": len(text),
-            "long": len(text) > 2 * CHUNK,  # lay out off-screen blocks lazily
+            "long": len(pieces) > 2 * FIRST_BLOCKS,  # lay out off-screen blocks lazily
         },
     )
     return secure(response)

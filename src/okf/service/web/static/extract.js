@@ -21,7 +21,20 @@
     reader.readAsText(file);
   }
 
-  // One pass over the server-rendered marks: keyword index -> its mark elements.
+  var build = null;  // the text still being built: {lines, next, doc}
+  // Work per slice of the build; between slices the browser handles input and paints.
+  var SLICE_MS = 12;
+
+  function addMark(mark) {
+    var keys = mark.dataset.k.split(" ");
+    for (var j = 0; j < keys.length; j++) {
+      var k = +keys[j];
+      (marksByKeyword[k] || (marksByKeyword[k] = [])).push(mark);
+      if (k === current) mark.classList.add("on");
+    }
+  }
+
+  // The server-rendered marks (the first block), indexed once per answer.
   function indexMarks() {
     marksByKeyword = [];
     cursor = {};
@@ -29,13 +42,56 @@
     var doc = document.getElementById("doc");
     if (!doc) return;
     var marks = doc.getElementsByTagName("mark");
-    for (var i = 0; i < marks.length; i++) {
-      var keys = marks[i].dataset.k.split(" ");
-      for (var j = 0; j < keys.length; j++) {
-        var k = +keys[j];
-        (marksByKeyword[k] || (marksByKeyword[k] = [])).push(marks[i]);
+    for (var i = 0; i < marks.length; i++) addMark(marks[i]);
+  }
+
+  // One block of the text from its data: text nodes and <mark>s, never parsed markup.
+  function blockElement(items) {
+    var span = document.createElement("span");
+    span.className = "chunk";
+    for (var i = 0; i < items.length; i++) {
+      var item = items[i];
+      if (typeof item === "string") {
+        span.appendChild(document.createTextNode(item));
+        continue;
       }
+      var mark = document.createElement("mark");
+      mark.dataset.k = item[0];
+      mark.textContent = item[1];
+      addMark(mark);
+      span.appendChild(mark);
     }
+    return span;
+  }
+
+  function buildSlice(job) {
+    if (build !== job) return;  // a newer answer replaced this text
+    var until = performance.now() + SLICE_MS;
+    var fragment = document.createDocumentFragment();
+    do {
+      fragment.appendChild(blockElement(JSON.parse(job.lines[job.next++])));
+    } while (job.next < job.lines.length && performance.now() < until);
+    job.doc.appendChild(fragment);
+    if (job.next < job.lines.length) {
+      setTimeout(function () { buildSlice(job); }, 0);
+      return;
+    }
+    build = null;
+    job.doc.removeAttribute("aria-busy");
+    document.body.dataset.built = String(Date.now());
+  }
+
+  // The rest of a long text arrives as data (one JSON line per block) and is built a
+  // slice at a time, so no single task blocks the page while a 1 MB text appears.
+  function buildRest() {
+    build = null;
+    var pending = document.getElementById("okf-pending");
+    var doc = document.getElementById("doc");
+    if (!pending || !doc) return;
+    var job = { lines: pending.textContent.split("\n"), next: 0, doc: doc };
+    pending.remove();
+    build = job;
+    setTimeout(function () { buildSlice(job); }, 0);
   }
 
   function highlight(k, on) {
@@ -135,6 +191,7 @@
   document.addEventListener("htmx:afterSwap", function (ev) {
     if (ev.detail.target && ev.detail.target.id === "results") {
       indexMarks();
+      buildRest();
       document.body.dataset.results = String(Date.now());
     }
   });
