@@ -47,6 +47,14 @@ class ProblemError(Exception):
         self.extensions = extensions
 
 
+def problem_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` of a router: each status described, answered as problem+json."""
+    return {
+        code: {"description": text, "content": {MEDIA_TYPE: {}}}
+        for code, text in descriptions.items()
+    }
+
+
 def problem_response(
     status: int,
     detail: str,

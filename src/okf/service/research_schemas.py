@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from okf.problem_details import MEDIA_TYPE
+from okf.service.problems import problem_responses
 from okf.store import JobView
 from okf.store.exports import FORMATS
 from okf.text import CHOICES
@@ -92,9 +92,8 @@ def document_schema(schema: dict[str, Any], models: list[str], settings: Any) ->
         props[key]["maxItems"] = settings.research_max_documents // 2
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {MEDIA_TYPE: {}}}
-    for code, text in {
+ERRORS = problem_responses(
+    {
         400: "Malformed multipart body",
         401: "Missing or invalid API key",
         403: "A cross-site browser request (Origin of another site)",
@@ -104,8 +103,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         415: "Body neither application/json nor multipart/form-data",
         422: "Unusable upload, unknown option or model, bad parameter",
         429: "Too many active jobs for this key, or rate limit (see Retry-After)",
-    }.items()
-}
+    }
+)
 
 
 def _time(t: float | None) -> str | None:

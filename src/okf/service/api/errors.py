@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from okf.service.problems import problem_responses
 
-from okf.problem_details import MEDIA_TYPE
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {MEDIA_TYPE: {}}}
-    for code, text in {
+ERRORS = problem_responses(
+    {
         400: "Malformed JSON or invalid UTF-8",
         401: "Missing or invalid API key",
         413: "Body over the size limit",
@@ -16,5 +13,5 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         422: "Invalid field, unknown model or language, text without keywords",
         429: "Rate limit exceeded (see Retry-After)",
         504: "Model work exceeded the time budget",
-    }.items()
-}
+    }
+)

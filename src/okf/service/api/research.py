@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from okf.monitoring.jobs import current_traceparent
 from okf.service.auth import ANONYMOUS, presented_key
 from okf.service.dependencies import API_KEY
+from okf.service.limits import read_capped
 from okf.service.problems import ProblemError
 from okf.service.research_schemas import (
     ERRORS,
@@ -70,18 +71,6 @@ def refuse_cross_site(request: Request) -> None:
         )
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise ProblemError(413, f"Upload exceeds the limit of {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise ProblemError(413, f"Upload exceeds the limit of {limit} bytes")
-    return bytes(body)
-
-
 async def _job(request: Request, job_id: str) -> JobView:
     job = await run_in_threadpool(runtime(request).store.get, job_id, owner_of(request))
     if job is None:
@@ -119,7 +108,7 @@ async def submit(request: Request) -> JSONResponse:
     settings = request.app.state.settings
     jobs = runtime(request)
     owner = owner_of(request)
-    body = await read_body(request, settings.research_max_bytes)
+    body = await read_capped(request, settings.research_max_bytes, "Upload")
     budget = Budget(settings.research_max_bytes, settings.research_max_documents)
     try:
         upload = parse_submission(request.headers.get("content-type"), body, budget)

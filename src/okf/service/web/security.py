@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 from fastapi import Request
 from starlette.responses import Response
 
+from okf.service.limits import read_capped
 from okf.service.problems import ProblemError
 
 CSRF_COOKIE = "okf_csrf"
@@ -82,14 +83,7 @@ async def read_form(request: Request, max_bytes: int) -> dict[str, str]:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/x-www-form-urlencoded":
         raise ProblemError(415, "Send the form as application/x-www-form-urlencoded")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise ProblemError(413, f"Form body exceeds the limit of {max_bytes} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > max_bytes:
-            raise ProblemError(413, f"Form body exceeds the limit of {max_bytes} bytes")
+    body = await read_capped(request, max_bytes, "Form body")
     try:
         fields = parse_qs(
             body.decode("ascii"), keep_blank_values=True, errors="strict", max_num_fields=64
