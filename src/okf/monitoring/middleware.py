@@ -99,7 +99,7 @@ class MonitoringMiddleware:
                 parent = extract({"traceparent": headers[b"traceparent"].decode("latin-1")})
             # The context the span is made current in: looked up once, used twice.
             base = parent if parent is not None else otel_context.get_current()
-            span_context, parent_context = self.spans.start(method, SpanKind.SERVER, parent, base)
+            span_context, parent_context = self.spans.start(method, SpanKind.SERVER, base)
             context_token = otel_context.attach(self.spans.as_current(span_context, base))
             trace_id = format(span_context.trace_id, "032x")
             trace_ids: tuple[str, str] | tuple[()] = (

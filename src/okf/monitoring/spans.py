@@ -47,19 +47,15 @@ class LeanSpans:
         self._scope = InstrumentationScope(TRACER_NAME)
 
     def start(
-        self,
-        name: str,
-        kind: SpanKind,
-        parent: Context | None = None,
-        current: Context | None = None,
+        self, name: str, kind: SpanKind, parent: Context | None = None
     ) -> tuple[SpanContext, SpanContext | None]:
         """The new span's context (sampled or not) and its parent's, if any.
 
-        ``parent`` is an explicit parent context (an extracted ``traceparent``), as for
-        ``Tracer.start_span``; ``current`` saves a lookup when the caller already holds
-        the current context (it is used only when ``parent`` is None).
+        ``parent`` is the context the parent span is found in (an extracted
+        ``traceparent``, or the current context when the caller already holds it: one
+        lookup saved); None means the current context, as for ``Tracer.start_span``.
         """
-        span = trace.get_current_span(parent if parent is not None else current)
+        span = trace.get_current_span(parent)
         parent_context: SpanContext | None = span.get_span_context()
         if not parent_context.is_valid:  # type: ignore[union-attr]
             parent_context = None
