@@ -57,33 +57,38 @@ class Job(Base):
     traceparent: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
-def _job_fk() -> ForeignKey:
-    return ForeignKey("okf_jobs.id", ondelete="CASCADE")
+class _OfJob:
+    """A table whose rows belong to one job (first in their primary key, deleted with it)."""
+
+    job_id: Mapped[str] = mapped_column(
+        String(32),
+        ForeignKey("okf_jobs.id", ondelete="CASCADE"),
+        primary_key=True,
+        sort_order=-1,
+    )
 
 
-class JobDocument(Base):
+class JobDocument(_OfJob, Base):
     """One input document (``corpus``: ``own`` or ``compare``) as a JSON record."""
 
     __tablename__ = "okf_job_documents"
 
-    job_id: Mapped[str] = mapped_column(String(32), _job_fk(), primary_key=True)
     corpus: Mapped[str] = mapped_column(String(16), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class JobFile(Base):
+class JobFile(_OfJob, Base):
     """An input file kept as bytes (the search-data metrics file)."""
 
     __tablename__ = "okf_job_files"
 
-    job_id: Mapped[str] = mapped_column(String(32), _job_fk(), primary_key=True)
     role: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class JobRow(Base):
+class JobRow(_OfJob, Base):
     """One row of one result table, in the table's own order (``position``)."""
 
     __tablename__ = "okf_job_rows"
@@ -92,7 +97,6 @@ class JobRow(Base):
         Index("ix_okf_job_rows_cluster", "job_id", "table_name", "cluster"),
     )
 
-    job_id: Mapped[str] = mapped_column(String(32), _job_fk(), primary_key=True)
     table_name: Mapped[str] = mapped_column(String(32), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     intent: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -100,12 +104,11 @@ class JobRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class JobExport(Base):
+class JobExport(_OfJob, Base):
     """A finished export file (built once, on first download)."""
 
     __tablename__ = "okf_job_exports"
 
-    job_id: Mapped[str] = mapped_column(String(32), _job_fk(), primary_key=True)
     format: Mapped[str] = mapped_column(String(16), primary_key=True)
     media_type: Mapped[str] = mapped_column(String(100))
     content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -16,8 +16,11 @@ branch_labels = None
 depends_on = None
 
 
-def _job_fk() -> sa.ForeignKey:
-    return sa.ForeignKey("okf_jobs.id", ondelete="CASCADE")
+def _job_id() -> sa.Column:
+    """The first primary-key column of every table whose rows belong to one job."""
+    return sa.Column(
+        "job_id", sa.String(32), sa.ForeignKey("okf_jobs.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 def upgrade() -> None:
@@ -47,21 +50,21 @@ def upgrade() -> None:
     op.create_index("ix_okf_jobs_created_at", "okf_jobs", ["created_at"])
     op.create_table(
         "okf_job_documents",
-        sa.Column("job_id", sa.String(32), _job_fk(), primary_key=True),
+        _job_id(),
         sa.Column("corpus", sa.String(16), primary_key=True),
         sa.Column("position", sa.Integer(), primary_key=True),
         sa.Column("data", sa.JSON(), nullable=False),
     )
     op.create_table(
         "okf_job_files",
-        sa.Column("job_id", sa.String(32), _job_fk(), primary_key=True),
+        _job_id(),
         sa.Column("role", sa.String(32), primary_key=True),
         sa.Column("name", sa.String(255), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=False),
     )
     op.create_table(
         "okf_job_rows",
-        sa.Column("job_id", sa.String(32), _job_fk(), primary_key=True),
+        _job_id(),
         sa.Column("table_name", sa.String(32), primary_key=True),
         sa.Column("position", sa.Integer(), primary_key=True),
         sa.Column("intent", sa.String(32)),
@@ -72,7 +75,7 @@ def upgrade() -> None:
     op.create_index("ix_okf_job_rows_cluster", "okf_job_rows", ["job_id", "table_name", "cluster"])
     op.create_table(
         "okf_job_exports",
-        sa.Column("job_id", sa.String(32), _job_fk(), primary_key=True),
+        _job_id(),
         sa.Column("format", sa.String(16), primary_key=True),
         sa.Column("media_type", sa.String(100), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=False),
