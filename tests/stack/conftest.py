@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from typing import Any
 
 import pytest
 
@@ -20,24 +21,20 @@ def _require(name: str) -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def promtool() -> str:
-    return _require("promtool")
+def _binary_fixture(name: str) -> Any:
+    """A session fixture: the path of the Debian tool ``name``, or the test is skipped."""
+
+    @pytest.fixture(scope="session")
+    def path() -> str:
+        return _require(name)
+
+    return path
 
 
-@pytest.fixture(scope="session")
-def amtool() -> str:
-    return _require("amtool")
-
-
-@pytest.fixture(scope="session")
-def prometheus_bin() -> str:
-    return _require("prometheus")
-
-
-@pytest.fixture(scope="session")
-def alertmanager_bin() -> str:
-    return _require("prometheus-alertmanager")
+promtool = _binary_fixture("promtool")
+amtool = _binary_fixture("amtool")
+prometheus_bin = _binary_fixture("prometheus")
+alertmanager_bin = _binary_fixture("prometheus-alertmanager")
 
 
 @pytest.fixture

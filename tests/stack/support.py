@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -206,45 +207,57 @@ def alertmanager_config(webhook_url_file: Path, *, fast: bool, heartbeat_url: st
     return cfg
 
 
-def start_alertmanager(tmp: Path, cfg: dict, procs: list[Proc]) -> str:
+def _start_daemon(tmp: Path, procs: list[Proc], name: str, cfg: dict,
+                  args: Callable[[Path, Path, int, str], list[str]]) -> str:
+    """A Prometheus-family server on a free port with ``cfg`` as its config file and a
+    fresh data folder (``args(config, data, port, base)`` is its command line); returns
+    its base URL once ``/-/ready`` answers."""
     port = free_port()
-    path = tmp / "alertmanager.yml"
+    path = tmp / f"{name}.yml"
     path.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
-    data = tmp / "am-data"
+    data = tmp / f"{name}-data"
     data.mkdir()
     base = f"http://127.0.0.1:{port}"
-    proc = Proc(
-        "alertmanager",
-        [binary("prometheus-alertmanager") or "prometheus-alertmanager",
-         f"--config.file={path}", f"--storage.path={data}",
-         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=",
-         f"--web.external-url={base}", "--log.level=debug"],
-        tmp / "alertmanager.log",
-    )
+    proc = Proc(name, args(path, data, port, base), tmp / f"{name}.log")
     procs.append(proc)
     proc.wait_ready(f"{base}/-/ready")
     return base
+
+
+def start_alertmanager(tmp: Path, cfg: dict, procs: list[Proc]) -> str:
+    return _start_daemon(tmp, procs, "alertmanager", cfg, lambda path, data, port, base: [
+        binary("prometheus-alertmanager") or "prometheus-alertmanager",
+        f"--config.file={path}", f"--storage.path={data}",
+        f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=",
+        f"--web.external-url={base}", "--log.level=debug"])
 
 
 def start_prometheus(tmp: Path, cfg: dict, procs: list[Proc]) -> str:
-    port = free_port()
-    path = tmp / "prometheus.yml"
-    path.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
-    data = tmp / "prom-data"
-    data.mkdir()
-    base = f"http://127.0.0.1:{port}"
-    proc = Proc(
-        "prometheus",
-        [binary("prometheus") or "prometheus", f"--config.file={path}",
-         f"--storage.tsdb.path={data}", f"--web.listen-address=127.0.0.1:{port}",
-         "--rules.alert.resend-delay=1s", "--rules.alert.for-grace-period=1s",
-         "--enable-feature=exemplar-storage",
-         "--log.level=info"],
-        tmp / "prometheus.log",
-    )
-    procs.append(proc)
-    proc.wait_ready(f"{base}/-/ready")
-    return base
+    return _start_daemon(tmp, procs, "prometheus", cfg, lambda path, data, port, base: [
+        binary("prometheus") or "prometheus", f"--config.file={path}",
+        f"--storage.tsdb.path={data}", f"--web.listen-address=127.0.0.1:{port}",
+        "--rules.alert.resend-delay=1s", "--rules.alert.for-grace-period=1s",
+        "--enable-feature=exemplar-storage", "--log.level=info"])
+
+
+def start_scraping_prometheus(tmp: Path, procs: list[Proc], service: str, alertmanager: str,
+                              factor: int) -> str:
+    """Prometheus with the repository's rules (time shrunk ``factor`` times) scraping
+    ``service`` and alerting ``alertmanager``; returns once it has scraped the service."""
+    rules = tmp / "rules.yaml"
+    rules.write_text(yaml.safe_dump(fast_rules(factor), sort_keys=False))
+    prom = start_prometheus(tmp, prometheus_config(rules, service, alertmanager), procs)
+    wait_until(lambda: prom_query(prom, 'up{job="okf"} == 1'), 40,
+               what="Prometheus scraping the service")
+    return prom
+
+
+def start_monitoring(tmp: Path, procs: list[Proc], service: str, am_cfg: dict,
+                     factor: int) -> tuple[str, str]:
+    """Alertmanager with ``am_cfg``, then Prometheus alerting it and scraping ``service``
+    (:func:`start_scraping_prometheus`); returns both base URLs."""
+    am = start_alertmanager(tmp, am_cfg, procs)
+    return am, start_scraping_prometheus(tmp, procs, service, am, factor)
 
 
 def start_service(tmp: Path, procs: list[Proc], flag: Path, otlp: str | None = None) -> str:

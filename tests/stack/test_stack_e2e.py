@@ -19,12 +19,9 @@ import pytest
 from .support import (
     alertmanager_config,
     dashboard_queries,
-    fast_rules,
     http_json,
     prom_query,
-    prometheus_config,
-    start_alertmanager,
-    start_prometheus,
+    start_monitoring,
     start_service,
     wait_until,
 )
@@ -76,8 +73,6 @@ def submit_research_job(service: str) -> str:
 
 def test_error_burst_pages_once_resolves_and_dashboard_has_data(
         prometheus_bin, alertmanager_bin, tmp_path, procs, slack_sink):
-    import yaml
-
     t0 = time.monotonic()
     flag = tmp_path / "fail"
     service = start_service(tmp_path, procs, flag)
@@ -85,18 +80,13 @@ def test_error_burst_pages_once_resolves_and_dashboard_has_data(
     assert metrics.status_code == 200 and "api_requests_total" in metrics.text, (
         "the service exposes no api_requests_total at /metrics")
 
-    am = start_alertmanager(tmp_path, alertmanager_config(slack_sink.url_file, fast=True),
-                            procs)
-    rules = tmp_path / "rules.yaml"
-    rules.write_text(yaml.safe_dump(fast_rules(SHRINK), sort_keys=False))
-    prom = start_prometheus(tmp_path, prometheus_config(rules, service, am), procs)
+    am_cfg = alertmanager_config(slack_sink.url_file, fast=True)
+    am, prom = start_monitoring(tmp_path, procs, service, am_cfg, SHRINK)
 
     job = submit_research_job(service)
     traffic = Traffic(service)
     traffic.start()
     try:
-        wait_until(lambda: prom_query(prom, 'up{job="okf"} == 1'), 20,
-                   what="Prometheus scraping the service")
         wait_until(lambda: prom_query(prom, "okf:slo_errors:ratio_rate5m"), 30,
                    what="the SLI recording rules")
         healthy = slack_sink.messages[:]

@@ -15,19 +15,16 @@ import time
 
 import httpx
 import pytest
-import yaml
 
 from .support import (
     alertmanager_config,
     http_json,
     prom_query,
-    prometheus_config,
-    start_alertmanager,
-    start_prometheus,
+    start_monitoring,
+    start_scraping_prometheus,
     start_service,
     wait_until,
 )
-from .support import fast_rules as derive_rules
 
 SHRINK = 30
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
@@ -40,11 +37,7 @@ def test_service_stopped_pages_and_heartbeat_goes_to_its_own_receiver(
     okf = procs[-1]
     cfg = alertmanager_config(slack_sink.url_file, fast=True, heartbeat_url=heartbeat_sink.url,
                               heartbeat_token_file=heartbeat_sink.token_file)
-    am = start_alertmanager(tmp_path, cfg, procs)
-    rules = tmp_path / "rules.yaml"
-    rules.write_text(yaml.safe_dump(derive_rules(SHRINK), sort_keys=False))
-    prom = start_prometheus(tmp_path, prometheus_config(rules, service, am), procs)
-    wait_until(lambda: prom_query(prom, 'up{job="okf"} == 1'), 40, what="the scrape")
+    am, prom = start_monitoring(tmp_path, procs, service, cfg, SHRINK)
 
     ping = heartbeat_sink.wait_for_message(
         lambda m: [a["labels"]["alertname"] for a in m["payload"]["alerts"]] == ["Watchdog"], 60)
@@ -83,10 +76,7 @@ def test_exemplars_with_real_trace_ids_come_back_from_the_query_api(
     # spans go to a closed port: exporting fails (counted as dropped), tracing still runs
     service = start_service(tmp_path, procs, tmp_path / "never-fail",
                             otlp="http://127.0.0.1:9")
-    rules = tmp_path / "rules.yaml"
-    rules.write_text(yaml.safe_dump(derive_rules(SHRINK), sort_keys=False))
-    prom = start_prometheus(tmp_path, prometheus_config(rules, service, "127.0.0.1:9"), procs)
-    wait_until(lambda: prom_query(prom, 'up{job="okf"} == 1'), 40, what="the scrape")
+    prom = start_scraping_prometheus(tmp_path, procs, service, "127.0.0.1:9", SHRINK)
     sent = []
     with httpx.Client(base_url=service, timeout=5) as client:
         for _ in range(5):
