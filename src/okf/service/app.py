@@ -114,17 +114,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     web.install(app)  # the pages and /static (not JSON routes: no body guard)
-    # add_middleware wraps: the last added is the outermost.
-    app.add_middleware(
-        BodyGuardMiddleware, max_bytes=settings.max_body_bytes, paths=json_body_paths()
-    )
-    app.add_middleware(
-        AccessMiddleware,
-        keys=keys,
-        limiter=TokenBucketLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
-        open_when_no_keys=is_loopback(settings.host) or settings.insecure,
-        prefix=("/v1/", web.AUTH_PREFIX),
-    )
+    _guard(app, settings, keys)
 
     # Last, so that the monitoring middleware is the outermost layer and sees every
     # answer; it sets the request id that error bodies carry.
@@ -136,6 +126,22 @@ def create_app(
     if open_notice:
         log.warning(open_notice)
     return app
+
+
+def _guard(app: FastAPI, settings: Settings, keys: KeyStore) -> None:
+    """The transport checks in front of the routes: the JSON body guard, and outside
+    it the access check (API key, rate limit). add_middleware wraps: the last added is
+    the outermost."""
+    app.add_middleware(
+        BodyGuardMiddleware, max_bytes=settings.max_body_bytes, paths=json_body_paths()
+    )
+    app.add_middleware(
+        AccessMiddleware,
+        keys=keys,
+        limiter=TokenBucketLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
+        open_when_no_keys=is_loopback(settings.host) or settings.insecure,
+        prefix=("/v1/", web.AUTH_PREFIX),
+    )
 
 
 def _document_openapi(app: FastAPI, registry: ModelRegistry, settings: Settings) -> None:

@@ -1,0 +1,44 @@
+"""The size rules of the project brief, kept true: no module in ``src/`` over 400 lines
+and no function over 60 (from its ``def`` line to its last line, docstring included).
+
+A long function or module usually does several jobs; split it by job (see
+docs/architecture.md for where each job lives) rather than raising the limits."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "okf"
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+
+
+def _modules() -> list[Path]:
+    return sorted(SRC.rglob("*.py"))
+
+
+def test_the_source_tree_is_there() -> None:
+    assert len(_modules()) > 50, f"no okf sources found under {SRC}"
+
+
+def test_no_module_over_400_lines() -> None:
+    long = {
+        str(path.relative_to(SRC.parent)): n
+        for path in _modules()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"modules over {MAX_MODULE_LINES} lines (split them by job): {long}"
+
+
+def test_no_function_over_60_lines() -> None:
+    long = {}
+    for path in _modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    where = f"{path.relative_to(SRC.parent)}:{node.lineno} {node.name}"
+                    long[where] = lines
+    assert not long, f"functions over {MAX_FUNCTION_LINES} lines (split them): {long}"
