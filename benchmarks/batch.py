@@ -86,20 +86,10 @@ def head(source: Path, target: Path, n: int) -> Path:
 
 
 def okf_batch(source: Path, output: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "okf.cli",
-        "batch",
-        str(source),
-        "-o",
-        str(output),
-        "--model",
-        "statistical",
-        "--quiet",
-        "--overwrite",
-        *extra,
-    ]
+    from okf.testing import okf_cli
+
+    options = ("--model", "statistical", "--quiet", "--overwrite", *extra)
+    return okf_cli("batch", str(source), "-o", str(output), *options)
 
 
 def run(

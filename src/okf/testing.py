@@ -3,10 +3,11 @@
 Shipped in the package so that every test folder (and a project embedding okf) uses the
 same helpers instead of copies: :func:`free_port`, :func:`wait_until`, :func:`wait_http_ok`,
 :func:`serve_in_thread` (a real uvicorn server), :func:`running_service` (okf's app in
-it), :func:`start_okf_serve` (``okf serve`` as a child process), :func:`chromium` (a
-headless browser), the deterministic models (:class:`WordCountModel`,
-:class:`DiverseWordModel`, :class:`FirstWordModel`) and the sinks that capture what
-monitoring writes (:func:`log_lines`, :func:`span_sink`, :func:`metric_sum`).
+it), :func:`okf_cli` and :func:`start_okf_serve` (okf's CLI, ``okf serve``, as child
+processes), :func:`chromium` (a headless browser), the deterministic models
+(:class:`WordCountModel`, :class:`DiverseWordModel`, :class:`FirstWordModel`) and the
+sinks that capture what monitoring writes (:func:`log_lines`, :func:`span_sink`,
+:func:`metric_sum`).
 Only the overhead benchmark (``okf.bench.overhead``) uses it from inside okf.
 """
 
@@ -74,6 +75,11 @@ def wait_http_ok(
     raise RuntimeError(f"{url} did not answer 200 within {timeout:g} s")
 
 
+def okf_cli(*args: str) -> list[str]:
+    """The command line running okf's CLI with ``args`` in this interpreter."""
+    return [sys.executable, "-m", "okf.cli", *args]
+
+
 def start_okf_serve(
     env: Mapping[str, str], *args: str, ready: str = "/healthz", timeout: float = 60, **popen: Any
 ) -> tuple[subprocess.Popen[Any], str]:
@@ -89,8 +95,7 @@ def start_okf_serve(
         "start_new_session": True,
         **popen,
     }
-    command = [sys.executable, "-m", "okf.cli", "serve", "--port", str(port), *args]
-    proc = subprocess.Popen(command, env=dict(env), **options)
+    proc = subprocess.Popen(okf_cli("serve", "--port", str(port), *args), env=dict(env), **options)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_http_ok(base + ready, timeout, proc=proc, interval=0.1)

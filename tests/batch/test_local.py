@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from okf.batch.writers import read_rows
 from okf.cli import main
 from okf.service.app import create_app
 from okf.settings import Settings
+from okf.testing import okf_cli
 from okf.text import MAX_CHARS
 
 from .corpus import EN, PT, mixed_texts, write_folder, write_jsonl
@@ -119,7 +119,7 @@ def test_batch_extract_and_api_give_the_same_keywords(
 
 
 def _okf(*args: str) -> list[str]:
-    return [sys.executable, "-m", "okf.cli", "batch", *args]
+    return okf_cli("batch", *args)
 
 
 def test_resume_after_a_kill_equals_an_uninterrupted_run(tmp_path: Path) -> None:

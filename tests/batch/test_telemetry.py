@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -19,7 +18,7 @@ from okf.batch.runner import RunPlan, run_batch
 from okf.batch.telemetry import BatchTelemetry
 from okf.batch.work import BatchJob
 from okf.extraction import ExtractionOptions
-from tests.monitoring.helpers import free_port
+from okf.testing import free_port, okf_cli
 
 from .corpus import mixed_texts, write_jsonl
 
@@ -116,25 +115,11 @@ def test_metrics_while_running_and_final_push_to_a_real_pushgateway(
     n = 2500
     source = write_jsonl(tmp_path / "in.jsonl", [*mixed_texts(n - 1), ""])
     port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "okf.cli",
-        "batch",
-        str(source),
-        "-o",
-        str(tmp_path / "out.parquet"),
-        "--model",
-        "statistical",
-        "--workers",
-        "2",
-        "--metrics-port",
-        str(port),
-        "--pushgateway",
-        pushgateway,
-        "--progress-every",
-        "500",
-    ]
+    argv = okf_cli(
+        "batch", str(source), "-o", str(tmp_path / "out.parquet"), "--model", "statistical",
+        "--workers", "2", "--metrics-port", str(port), "--pushgateway", pushgateway,
+        "--progress-every", "500",
+    )  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seen_while_running = None
