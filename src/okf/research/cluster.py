@@ -134,7 +134,7 @@ def relative(vectors: np.ndarray) -> np.ndarray:
     return np.clip((cos - low) / max(high - low, 1e-6), 0.0, 1.0)
 
 
-def _keyword_documents(corpus: Corpus, rows: Sequence[KeywordRow]) -> sparse.csr_matrix:
+def keyword_documents(corpus: Corpus, rows: Sequence[KeywordRow]) -> sparse.csr_matrix:
     """Keywords × documents, each cell the keyword's score on that page."""
     data, ri, ci = [], [], []
     for i, row in enumerate(rows):
@@ -152,7 +152,7 @@ def _cosine(m: sparse.csr_matrix) -> np.ndarray:
 
 
 def _document_similarity(corpus: Corpus, rows: Sequence[KeywordRow]) -> np.ndarray:
-    return _cosine(_keyword_documents(corpus, rows))
+    return _cosine(keyword_documents(corpus, rows))
 
 
 def _context_similarity(corpus: Corpus, rows: Sequence[KeywordRow]) -> np.ndarray | None:
@@ -172,7 +172,7 @@ def _context_similarity(corpus: Corpus, rows: Sequence[KeywordRow]) -> np.ndarra
     if counts.shape[1] == 0:
         return None
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
-    return _cosine(sparse.csr_matrix(_keyword_documents(corpus, rows) @ tfidf))
+    return _cosine(sparse.csr_matrix(keyword_documents(corpus, rows) @ tfidf))
 
 
 def _stem_similarity(rows: Sequence[KeywordRow]) -> np.ndarray:

@@ -22,7 +22,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from okf.research.aggregate import Corpus, KeywordRow
-from okf.research.cluster import ClusterParams, PhraseEncoder, labels_for, similarity
+from okf.research.cluster import (
+    ClusterParams,
+    PhraseEncoder,
+    keyword_documents,
+    labels_for,
+    similarity,
+)
 
 
 @dataclass(frozen=True)
@@ -123,20 +129,12 @@ def _only(params: ClusterParams, signal: str) -> ClusterParams:
 
 
 def _context_kmeans(corpus, rows, texts, k: int, seed: int) -> np.ndarray:  # type: ignore[no-untyped-def]
-    from scipy import sparse
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
     docs = TfidfVectorizer(sublinear_tf=True, min_df=2).fit_transform(texts)
-    data, ri, ci = [], [], []
-    for i, row in enumerate(rows):
-        for hit in corpus.entries[row.key].hits:
-            ri.append(i)
-            ci.append(hit.doc)
-            data.append(max(hit.score, 1e-6))
-    weights = sparse.csr_matrix((data, (ri, ci)), shape=(len(rows), len(texts)))
-    context = normalize(weights @ docs)
+    context = normalize(keyword_documents(corpus, rows) @ docs)
     return KMeans(n_clusters=k, n_init=1, random_state=seed).fit_predict(context)
 
 
