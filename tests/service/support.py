@@ -6,8 +6,10 @@ service, not the quality of the real models; ``test_real_registry.py`` covers th
 
 from __future__ import annotations
 
+import io
 import threading
 import time
+import zipfile
 from typing import Any
 
 from okf.models.base import ExtractOptions, Keyword, KeywordModel, ModelRegistry
@@ -100,3 +102,12 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
         assert isinstance(body[member], str) and body[member], member
     assert "request_id" in body
     return body
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    """A deflated zip archive of ``members`` (name -> bytes), as an upload would carry."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return out.getvalue()

@@ -16,6 +16,8 @@ import pytest
 
 from okf.service.keys import add_key
 
+from .support import zipped
+
 pytestmark = pytest.mark.slow
 
 PAGES = [
@@ -212,19 +214,11 @@ def test_limits_are_problem_documents(jobs_client):
     assert r.status_code == 429 and "limit 1" in r.json()["detail"]
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize(
     ("upload", "status", "words"),
     [
-        ({"files": ("bomb.zip", _zip({"a.txt": b"a" * 8_000_000}))}, 413, "exceeds"),
-        ({"files": ("slip.zip", _zip({"../../escape.txt": b"texto"}))}, 422, "outside"),
+        ({"files": ("bomb.zip", zipped({"a.txt": b"a" * 8_000_000}))}, 413, "exceeds"),
+        ({"files": ("slip.zip", zipped({"../../escape.txt": b"texto"}))}, 422, "outside"),
         ({"files": ("photo.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR")}, 422, "binary"),
         ({"files": ("pages.csv", "id,text\n1,Café\n".encode("latin-1"))}, 422, "UTF-8"),
         ({"files": ("empty.jsonl", b"\n\n")}, 422, "no documents"),

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 
 import pytest
 
 from okf.service.uploads import Budget, UploadError, parse_submission
+
+from .support import zipped
 
 MB = 1_048_576
 
@@ -28,14 +29,6 @@ def multipart(fields: list[tuple[str, str | None, bytes]]) -> tuple[str, bytes]:
         out.write(data + b"\r\n")
     out.write(f"--{boundary}--\r\n".encode())
     return f"multipart/form-data; boundary={boundary}", out.getvalue()
-
-
-def zipped(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    return out.getvalue()
 
 
 def refused(content_type: str, body: bytes, **kw) -> UploadError:
