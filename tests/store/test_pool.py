@@ -89,37 +89,36 @@ def test_cancel_a_running_job(store):
     assert store.rows(job_id, "keywords") == (0, [])
 
 
-def test_killed_worker_job_is_taken_again_and_finishes(store, tmp_path):
+def _kill_a_worker_mid_job(store, tmp_path, *, pause_s, copies, done_before_kill, **pool_kw):
+    """Run a job, SIGKILL its worker process (no clean-up at all) once
+    ``done_before_kill`` documents are done; returns the finished job and the pids of
+    the workers that ran it."""
     pid_file = tmp_path / "pids"
-    pool = make_pool(store, [], lease_s=1.5)
+    pool = make_pool(store, [], lease_s=1.5, **pool_kw)
     try:
         job_id = store.submit(
-            NewJob("alice", {"pause_s": 0.1, "pid_file": str(pid_file)}, DOCS * 2)
+            NewJob("alice", {"pause_s": pause_s, "pid_file": str(pid_file)}, DOCS * copies)
         ).id
         pool.notify()
-        wait_for(lambda: store.get(job_id).done >= 2)
-        os.kill(int(pid_file.read_text().split()[0]), signal.SIGKILL)  # no clean-up at all
-        job = wait_for(lambda: (j := store.get(job_id)).finished and j, timeout=60)
-    finally:
-        pool.stop()
-    assert job.state == "done" and job.attempts == 2
-    assert len(set(pid_file.read_text().split())) == 2  # a new worker process ran it
-    assert store.rows(job_id, "keywords")[1][0] == {"phrase": "café", "count": 32}
-
-
-def test_killed_on_last_attempt_fails_with_reason(store, tmp_path):
-    pid_file = tmp_path / "pids"
-    pool = make_pool(store, [], lease_s=1.5, max_attempts=1)
-    try:
-        job_id = store.submit(
-            NewJob("alice", {"pause_s": 0.3, "pid_file": str(pid_file)}, DOCS * 4)
-        ).id
-        pool.notify()
-        wait_for(lambda: store.get(job_id).done >= 1)
+        wait_for(lambda: store.get(job_id).done >= done_before_kill)
         os.kill(int(pid_file.read_text().split()[0]), signal.SIGKILL)
         job = wait_for(lambda: (j := store.get(job_id)).finished and j, timeout=60)
     finally:
         pool.stop()
+    return job, set(pid_file.read_text().split())
+
+
+def test_killed_worker_job_is_taken_again_and_finishes(store, tmp_path):
+    job, pids = _kill_a_worker_mid_job(store, tmp_path, pause_s=0.1, copies=2, done_before_kill=2)
+    assert job.state == "done" and job.attempts == 2
+    assert len(pids) == 2  # a new worker process ran it
+    assert store.rows(job.id, "keywords")[1][0] == {"phrase": "café", "count": 32}
+
+
+def test_killed_on_last_attempt_fails_with_reason(store, tmp_path):
+    job, _ = _kill_a_worker_mid_job(
+        store, tmp_path, pause_s=0.3, copies=4, done_before_kill=1, max_attempts=1
+    )
     assert job.state == "failed" and "stopped" in job.error
 
 
