@@ -42,3 +42,34 @@ def test_no_function_over_60_lines() -> None:
                     where = f"{path.relative_to(SRC.parent)}:{node.lineno} {node.name}"
                     long[where] = lines
     assert not long, f"functions over {MAX_FUNCTION_LINES} lines (split them): {long}"
+
+
+def _environment_reads(tree: ast.AST) -> list[int]:
+    """Lines where ``os.environ`` is read (not only written) or ``os.getenv`` is called."""
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    reads = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.value.id == "os" and node.attr == "getenv":
+                reads.append(node.lineno)
+            if node.value.id != "os" or node.attr != "environ":
+                continue
+            parent = parents.get(node)
+            written = (
+                isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Store | ast.Del)
+            ) or (isinstance(parent, ast.Attribute) and parent.attr in ("update", "setdefault"))
+            if not written:
+                reads.append(node.lineno)
+    return reads
+
+
+def test_only_settings_reads_the_environment() -> None:
+    """Configuration has one source, ``okf.settings.Settings``; elsewhere the environment
+    is only written, for a library that reads it itself (with a comment saying which)."""
+    reads = {
+        str(path.relative_to(SRC.parent)): lines
+        for path in _modules()
+        if path.name != "settings.py"
+        and (lines := _environment_reads(ast.parse(path.read_text(encoding="utf-8"))))
+    }
+    assert not reads, f"read the environment through okf.settings.Settings instead: {reads}"

@@ -52,7 +52,9 @@ def _apply_flags(args: argparse.Namespace) -> None:
     }
     for name, value in flags.items():
         if value is not None:
-            os.environ[name] = str(value)  # for the uvicorn workers (see the docstring)
+            # Written, not read: uvicorn starts each worker from the factory's import
+            # string, and the environment is all a worker inherits (see the docstring).
+            os.environ[name] = str(value)
 
 
 def run(args: argparse.Namespace) -> int:
