@@ -15,9 +15,8 @@ from pathlib import Path
 from okf.batch.runner import ENGINES, RunPlan, check_model, new_batch_id, run_batch
 from okf.batch.telemetry import BatchTelemetry
 from okf.batch.work import BatchJob
-from okf.extraction import ExtractionOptions
+from okf.commands.options import add_extraction_flags, extraction_options
 from okf.settings import Settings
-from okf.text import CHOICES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -29,11 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     parser.add_argument("input", help="folder (.txt/.md/.html), .jsonl, .csv, .parquet or -")
     parser.add_argument("-o", "--output", required=True, help="OUTPUT.jsonl or OUTPUT.parquet")
-    parser.add_argument("--model", default=None, help="model name (default: the default model)")
-    parser.add_argument("--lang", default="auto", choices=CHOICES, help="language of texts")
-    parser.add_argument("--top", type=int, default=10, help="keywords per document (10)")
-    parser.add_argument("--max-ngram", type=int, default=3, help="longest phrase, in words")
-    parser.add_argument("--diversity", type=float, default=None, help="0..1, as okf extract")
+    add_extraction_flags(parser, unit="keywords per document")
     parser.add_argument("--engine", default="local", choices=ENGINES, help="local or ray")
     parser.add_argument("--workers", type=int, default=None, help="default: usable CPUs")
     parser.add_argument("--chunk-size", type=int, default=32, help="documents per task")
@@ -79,14 +74,7 @@ def check_args(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     check_args(args)
     settings = Settings()
-    options = ExtractionOptions(
-        top_n=args.top,
-        max_ngram=args.max_ngram,
-        diversity=args.diversity,
-        language=args.lang,
-        model=args.model or settings.default_model,
-    )
-    options.check()  # the same option checks as okf extract and the API
+    options = extraction_options(args, settings.default_model)  # as okf extract and the API
     job = BatchJob(
         batch_id=new_batch_id(),
         options=options,

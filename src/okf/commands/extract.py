@@ -9,10 +9,11 @@ import json
 import sys
 from pathlib import Path
 
-from okf.extraction import DEFAULTS, ExtractionInput, ExtractionOptions, Extractor
+from okf.commands.options import add_extraction_flags, extraction_options
+from okf.extraction import ExtractionInput, Extractor
 from okf.models.base import Keyword
 from okf.models.catalog import build_registry
-from okf.text import CHOICES, MAX_CHARS, InvalidEncodingError, NoCandidatesError, TextTooLargeError
+from okf.text import MAX_CHARS, InvalidEncodingError, NoCandidatesError, TextTooLargeError
 from okf.text.markup import content_type_of_path
 
 #: A UTF-8 character takes at most 4 bytes: more bytes than this cannot fit the limit.
@@ -22,20 +23,7 @@ MAX_BYTES = 4 * MAX_CHARS
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser("extract", help="extract keywords from a text file or stdin")
     parser.add_argument("file", nargs="?", default="-", help="UTF-8 text file, or - for stdin")
-    parser.add_argument("--lang", default="auto", choices=CHOICES, help="text language")
-    parser.add_argument("--model", default=None, help="model name (default: the default model)")
-    parser.add_argument(
-        "--top", type=int, default=DEFAULTS.top_n, help=f"number of keywords ({DEFAULTS.top_n})"
-    )
-    parser.add_argument(
-        "--max-ngram", type=int, default=DEFAULTS.max_ngram, help="longest phrase, in words"
-    )
-    parser.add_argument(
-        "--diversity",
-        type=float,
-        default=DEFAULTS.diversity,
-        help="0 = none; up to 1 = fewer near-duplicates (default: the model's own)",
-    )
+    add_extraction_flags(parser, unit="number of keywords")
     parser.add_argument("--format", default="table", choices=("table", "json", "csv"))
     parser.add_argument(
         "--input-format",
@@ -73,14 +61,7 @@ def read_text(source: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    options = ExtractionOptions(
-        top_n=args.top,
-        max_ngram=args.max_ngram,
-        diversity=args.diversity,
-        language=args.lang,
-        model=args.model,
-    )
-    options.check()
+    options = extraction_options(args)
     text = read_text(args.file)
     kind = _FORMATS[args.input_format] if args.input_format else content_type_of_path(args.file)
     # No time budget here: the user waits as long as the model takes.
