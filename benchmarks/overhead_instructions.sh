@@ -4,6 +4,8 @@
 # Each variant of `okf.bench.overhead` runs twice (N1 and N2 requests after the same
 # warm-up); the difference divided by N2-N1 cancels start-up and imports.
 # Usage: benchmarks/overhead_instructions.sh [N1] [N2]   (needs valgrind)
+# EXTRA="on-sdk-batch" also counts okf's monitoring with the OpenTelemetry SDK's
+# BatchSpanProcessor in place of okf's span queue.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n1=${1:-100}
@@ -17,19 +19,21 @@ count() {  # variant requests -> total instructions of the run
   grep -E '^==[0-9]+== Collected' "$out/$1.$2.log" | awk '{print $4}'
 }
 declare -A per
-for v in off on usual; do
+for v in off on usual ${EXTRA:-}; do
   a=$(count "$v" "$n1") b=$(count "$v" "$n2")
   per[$v]=$(( (b - a) / (n2 - n1) ))
   printf '%-6s %12d instructions/request\n' "$v" "${per[$v]}"
 done
-python3 - "${per[off]}" "${per[on]}" "${per[usual]}" <<'PY'
+python3 - "${per[off]}" "${per[on]}" "${per[usual]}" "${per[on-sdk-batch]:-0}" <<'PY'
 import json, sys
-off, on, usual = map(int, sys.argv[1:])
+off, on, usual, sdk = map(int, sys.argv[1:])
 # The issue's reference: plain FastAPI ≈ 62 µs/request on this kind of machine.
 scale = 62.0 / off
 print(json.dumps({
     "off_instructions": off, "on_instructions": on, "usual_instructions": usual,
     "on_over_off": round(on / off, 3), "usual_over_on": round(usual / on, 2),
     "overhead_us_at_62us_plain": round((on - off) * scale, 1),
+    **({"sdk_batch_instructions": sdk, "sdk_batch_overhead_us_at_62us_plain":
+        round((sdk - off) * scale, 1)} if sdk else {}),
 }))
 PY

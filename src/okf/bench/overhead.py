@@ -36,7 +36,11 @@ class DiscardingExporter(SpanExporter):
 
 
 class _Doc(BaseModel):
+    """A request's document, with the ``text`` and ``language`` every prepared document
+    the registry reports has (``okf.events.PredictionEvent``)."""
+
     text: str
+    language: str = "en"
 
 
 def _base_app() -> tuple[FastAPI, ModelRegistry]:
@@ -70,6 +74,21 @@ def app_okf(log_stream: TextIO) -> FastAPI:
     # As in production: lines leave through the bounded queue and its writer thread.
     okf_logging.configure_logging(stream=LineQueueWriter(log_stream))
     return app
+
+
+def app_okf_sdk_batch(log_stream: TextIO) -> FastAPI:
+    """okf's monitoring with the OpenTelemetry SDK's ``BatchSpanProcessor`` in place of
+    okf's bounded span queue: the comparison the choice of drainer was made on."""
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    from okf.monitoring import tracing
+
+    own = tracing.BoundedSpanProcessor
+    tracing.BoundedSpanProcessor = lambda exporter, **_: BatchSpanProcessor(exporter)  # type: ignore[assignment,misc]
+    try:
+        return app_okf(log_stream)
+    finally:
+        tracing.BoundedSpanProcessor = own  # type: ignore[misc]
 
 
 def app_usual(log_stream: TextIO) -> FastAPI:
@@ -186,7 +205,12 @@ def measure(requests: int = 2000, rounds: int = 5) -> dict[str, float]:
 def _run_variant(variant: str, requests: int) -> None:
     """Drive one variant (for instruction counting under valgrind, where time is moot)."""
     sink = open(os.devnull, "w")  # noqa: SIM115 - the process ends right after
-    builders = {"off": app_off, "on": lambda: app_okf(sink), "usual": lambda: app_usual(sink)}
+    builders = {
+        "off": app_off,
+        "on": lambda: app_okf(sink),
+        "on-sdk-batch": lambda: app_okf_sdk_batch(sink),
+        "usual": lambda: app_usual(sink),
+    }
     app = builders[variant]()
     logging.getLogger().setLevel(logging.WARNING)
     cpu_us_per_request(app, requests)
