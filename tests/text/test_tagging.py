@@ -49,3 +49,30 @@ def test_portuguese_and_missing_tagger_fall_back_to_plain_chunks(
     en = prepare("We propose efficient algorithms for sparse systems.", "en")
     monkeypatch.setattr(tagging, "tagger_available", lambda: False)
     assert noun_phrase_chunks(en) == chunks(en)
+
+
+def test_the_tagger_loads_without_nltk_and_with_textblobs_own_lexicon() -> None:
+    """textblob's tagger without ``import textblob`` (nltk, scipy...), its lexicon filled
+    from the no-junk rule's copy: the same table textblob's ``Lexicon`` loads itself."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from okf.text.tagging import _parser\n"
+        "parser = _parser()\n"
+        "print(parser.find_tags(['the', 'wavelet', 'transforms']))\n"
+        "print('nltk' in sys.modules, 'textblob.blob' in sys.modules)\n"
+        "from textblob._text import Lexicon\n"
+        "import textblob.en as en\n"
+        "own = Lexicon(path=str(Path(en.__file__).parent / 'en-lexicon.txt'))\n"
+        "print(dict(own.items()) == dict(parser.lexicon.items()), len(own) > 90000)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert lines[0] == "[['the', 'DT'], ['wavelet', 'NN'], ['transforms', 'VBZ']]"  # raw tags
+    assert lines[1:] == ["False False", "True True"]

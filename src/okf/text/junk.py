@@ -192,7 +192,7 @@ def _lexicon() -> dict[str, str]:
     with path.open(encoding="utf-8") as lines:
         for line in lines:
             parts = line.split()
-            if len(parts) >= 2:
+            if len(parts) >= 2 and not line.startswith(";;;"):  # textblob's comments
                 out.setdefault(parts[0], parts[1])
     return out
 
@@ -200,6 +200,11 @@ def _lexicon() -> dict[str, str]:
 def lexicon_tag(word: str) -> str:
     """The English lexicon's most likely tag of a lower-case word ("NN" when unknown)."""
     return _lexicon().get(word, "NN")
+
+
+def lexicon_table() -> dict[str, str]:
+    """The whole lexicon (word → tag), as textblob's own ``Lexicon`` would load it."""
+    return _lexicon()
 
 
 def load_junk_rules() -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from okf.text.candidates import chunks, runs
 from okf.text.document import Document
+from okf.text.junk import lexicon_table
 
 #: Tags a noun phrase may end with, and tags that may modify its head.
 NOUNS = frozenset({"NN", "NNS", "NNP", "NNPS", "FW"})
@@ -50,7 +51,11 @@ def _parser() -> Any:
         raise ModuleNotFoundError("textblob is not installed", name="textblob")
     root = Path(next(iter(spec.submodule_search_locations)))
     _load_module("textblob._text", root / "_text.py")
-    return _load_module("textblob.en", root / "en" / "__init__.py", package=True).parser
+    parser = _load_module("textblob.en", root / "en" / "__init__.py", package=True).parser
+    # The lexicon file is parsed once: the no-junk rule reads the same word → tag table.
+    if dict.__len__(parser.lexicon) == 0:
+        dict.update(parser.lexicon, lexicon_table())
+    return parser
 
 
 def _load_module(name: str, path: Path, *, package: bool = False) -> ModuleType:

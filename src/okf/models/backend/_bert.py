@@ -34,8 +34,8 @@ _ERF = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 _ERF_P = 0.3275911
 #: Where erf is 1 in float32 (and beyond which exp(-z²) would be subnormal: slow).
 _ERF_FLAT = np.float32(4.5)
-#: Softmax inputs below the row's maximum minus this are clipped: their exp (< 1e-34)
-#: changes no float32 sum, and subnormal or -inf inputs make np.exp several times slower.
+#: Masked softmax inputs are clipped to the row's maximum minus this: their exp (< 1e-34)
+#: changes no float32 sum, and -inf inputs make np.exp several times slower.
 _SOFTMAX_FLOOR = np.float32(-80.0)
 
 
@@ -136,13 +136,16 @@ class Bert:
         q = heads("query")
         q *= np.float32(1 / math.sqrt(width))
         scores = q @ heads("key").transpose(0, 2, 1)
-        if blocked is not None:
+        if blocked is not None:  # -inf where a packed phrase may not look
             scores += blocked
         scores -= scores.max(axis=-1, keepdims=True)
-        np.maximum(scores, _SOFTMAX_FLOOR, out=scores)
+        if blocked is not None:
+            np.maximum(scores, _SOFTMAX_FLOOR, out=scores)
         np.exp(scores, out=scores)
-        scores /= scores.sum(axis=-1, keepdims=True)
-        a = (scores @ heads("value")).transpose(1, 0, 2).reshape(length, hidden)
+        total = scores.sum(axis=-1, keepdims=True)
+        a = scores @ heads("value")
+        a /= total  # softmax's division, on [heads, tokens, width] rather than the scores
+        a = a.transpose(1, 0, 2).reshape(length, hidden)
         return self.dense[f"{p}attention.output.dense"](a)
 
     def _encode(
