@@ -56,3 +56,77 @@ def test_the_title_counts_only_for_phrases_the_body_uses_too() -> None:
     )
     assert weights["hugo"] > 1.0  # in the title and in the body
     assert weights["hugo sites"] == 1.0  # said in the title only
+
+
+# A post long enough to have a title apart from its first sentence (over 350 tokens):
+# the title's one-word topic is said a few times, the body's own terms many more.
+TRAVEL_POST = "Japan travels\n\n" + " ".join(
+    [
+        "Day one started at Tokyo station with a rail pass and a long list of temples.",
+        "The Tokyo station hotel had a view of the palace gardens and the old brick hall.",
+        "Day two took the bullet train to Kyoto, where the temple gardens open at dawn.",
+        "Kyoto temple gardens are quiet before the tour buses reach the hills.",
+        "Every visitor should book the temple gardens early in the season.",
+    ]
+    * 9
+    + [
+        "Travellers in Japan do well with a rail pass, and travellers on a budget take",
+        "the night bus with other travellers.",
+        "Day three was a Tokyo food market, day four a Kyoto tea house by the river.",
+    ]
+)
+BUSINESS_POST = "Business and engineering alignment\n\n" + " ".join(
+    [
+        "Every framework migration at the company began as a request from the developers.",
+        "The company mission decides which framework migration gets funded this year.",
+        "Company budgets follow the company mission, and the company reviews them yearly.",
+        "Product managers weigh the company mission against the cost of each migration.",
+        "A framework migration that serves the company mission wins the budget.",
+    ]
+    * 9
+    + [
+        "The business side asks what a migration earns, and engineering answers with",
+        "numbers. Alignment between business and engineering starts with that answer.",
+    ]
+)
+
+
+def test_the_titles_one_word_topic_leads_a_long_post() -> None:
+    assert len(prepare(TRAVEL_POST, "en").tokens) > 350
+    assert "travellers" in top(TRAVEL_POST, 3)
+    assert "business" in top(BUSINESS_POST, 3)
+
+
+def test_title_phrases_the_body_uses_most_are_raised_above_everything() -> None:
+    from okf.models._topic import TOPIC_SLOTS, topic_first
+
+    doc = prepare(BUSINESS_POST, "en")
+    candidates = extract_candidates(doc, 3)
+    # Scores that bury the title's words under every body phrase.
+    title_words = {"business", "engineering", "alignment"}
+    raw = [0.0 if c.phrase.lower() in title_words else 100.0 + i for i, c in enumerate(candidates)]
+    lifted = topic_first(doc, candidates, raw)
+    order = sorted(range(len(candidates)), key=lambda i: -lifted[i])
+    first = {candidates[i].phrase.lower() for i in order[:TOPIC_SLOTS]}
+    assert first == title_words
+    # The rest keep their order; a short text (an abstract) is left as it is.
+    rest = [i for i in order if i not in order[:TOPIC_SLOTS]]
+    assert rest == sorted(rest, key=lambda i: -raw[i])
+    short = prepare(AI_POST, "en")
+    short_candidates = extract_candidates(short, 3)
+    short_raw = [float(i) for i in range(len(short_candidates))]
+    assert topic_first(short, short_candidates, short_raw) == short_raw
+
+
+def test_omni_puts_the_title_topic_first_too() -> None:
+    from okf.models.omni import OmniModel
+
+    model = OmniModel()
+    if model.unavailable_reason():  # the encoder's weights are not installed
+        import pytest
+
+        pytest.skip(f"omni unavailable: {model.unavailable_reason()}")
+    model.load()
+    doc = prepare(BUSINESS_POST, "en")
+    found = [k.phrase.lower() for k in model.extract(doc, ExtractOptions(top_n=5))]
+    assert "business" in found, found

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from okf.models._junk import drop_junk, judged
+from okf.models._topic import topic_first
 from okf.models.backend import EmbeddingBackend
 from okf.models.base import ExtractOptions
 from okf.models.embedding import EmbeddingModel, Pool, term_candidates
@@ -188,4 +189,5 @@ class OmniModel(EmbeddingModel):
             total = total + position * standardise(early)
         if w.graph:
             total = total + w.graph * standardise(_log(self.graph.score(doc, pool.candidates)))
+        total = topic_first(doc, pool.candidates, list(total), pool.prior)
         return [round(float(v), 6) for v in total]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from okf.models._grouping import rank
 from okf.models._junk import drop_junk, judged
+from okf.models._topic import topic_first
 from okf.models.base import ExtractOptions, Keyword, KeywordModel
 from okf.text import Candidate, Document, chunks, extract_candidates
 from okf.text.fields import field_weights
@@ -132,7 +133,7 @@ class StatisticalModel(KeywordModel):
         candidates = extract_candidates(doc, options.max_ngram, spans)
         raw = self.score(doc, candidates, spans)
         kept, kept_raw = drop_junk(doc, candidates, raw, judged(options.top_n))
-        return rank(kept, kept_raw, options)
+        return rank(kept, topic_first(doc, kept, kept_raw), options)
 
     def score(
         self,
