@@ -130,3 +130,12 @@ def test_omni_puts_the_title_topic_first_too() -> None:
     doc = prepare(BUSINESS_POST, "en")
     found = [k.phrase.lower() for k in model.extract(doc, ExtractOptions(top_n=5))]
     assert "business" in found, found
+
+
+def test_english_function_words_quoted_in_portuguese_are_junk() -> None:
+    from okf.text.junk import junk_reason
+
+    for phrase in ("better than implicit", "explicit is better", "the"):
+        assert junk_reason(phrase, "pt") == "English function word at an edge", phrase
+    for phrase in ("Bill Clinton", "via rápida", "zen of python", "python"):
+        assert junk_reason(phrase, "pt") is None, phrase

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from okf.text.stopwords import stopwords
+from okf.text.stopwords import exclusive_stopwords, stopwords
 from okf.text.verbs_pt import is_verb_form
 
 #: Tags that may not open or end an English keyword, and the lone-word ones.
@@ -243,11 +243,25 @@ def _pt_verb(word: str, noun: bool) -> bool:
     return not noun and (is_verb_form(word) or pt_infinitive(word))
 
 
+def english_function_word(original: str) -> bool:
+    """An English function word quoted in a Portuguese text ("better *than* implicit"):
+    lower case, an English stopword, and far more common in English than in Portuguese
+    ("via", common in both, is not one; "Bill" is a name)."""
+    word = original.lower()
+    if original != word or word not in exclusive_stopwords("en"):
+        return False
+    from okf.text.rarity import frequencies
+
+    return frequencies("en").get(word, 0.0) > 10 * frequencies("pt").get(word, 0.0)
+
+
 def _pt_reason(words: list[str], originals: list[str], context: Context) -> str | None:
     stop = stopwords("pt")
     lower_edges = (words[0], words[-1])
     if any(w in stop for w in lower_edges):
         return "function word at an edge"
+    if english_function_word(originals[0]) or english_function_word(originals[-1]):
+        return "English function word at an edge"
     # Capitalised, a name, seen after an article, or after a preposition inside the
     # phrase ("mecanismos de *busca*"): a noun, whatever its verb homograph.
     # Without a context, a capital says "name"; with one, the text's own use decides
