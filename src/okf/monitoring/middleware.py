@@ -136,8 +136,9 @@ class MonitoringMiddleware:
             self._record(scope, method, status, duration, error, span, address, trace_id)
             if context_token is not None:
                 otel_context.detach(context_token)
-            for var, token in zip((request_id_var, user_var, client_var), tokens, strict=True):
-                var.reset(token)
+            request_id_var.reset(tokens[0])
+            user_var.reset(tokens[1])
+            client_var.reset(tokens[2])
             trace_ids_var.reset(ids_token)
 
     def _record(

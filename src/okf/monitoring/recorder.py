@@ -28,8 +28,13 @@ class PredictionRecorder:
         self.policy = input_text_policy
 
     def __call__(self, event: PredictionEvent) -> None:
-        texts = [getattr(doc, "text", "") for doc in event.documents]
-        language = ",".join(sorted({getattr(doc, "language", "?") for doc in event.documents}))
+        documents = event.documents
+        if len(documents) == 1:  # the usual request: no list or set to build
+            texts = [getattr(documents[0], "text", "")]
+            language = getattr(documents[0], "language", "?")
+        else:
+            texts = [getattr(doc, "text", "") for doc in documents]
+            language = ",".join(sorted({getattr(doc, "language", "?") for doc in documents}))
         trace_id = self._span(event, texts, language)
         self.metrics.track_model_prediction(event.model, event.status, event.duration, trace_id)
         log_model_prediction(
