@@ -139,3 +139,12 @@ def test_english_function_words_quoted_in_portuguese_are_junk() -> None:
         assert junk_reason(phrase, "pt") == "English function word at an edge", phrase
     for phrase in ("Bill Clinton", "via rápida", "zen of python", "python"):
         assert junk_reason(phrase, "pt") is None, phrase
+
+
+def test_generic_lone_nouns_are_junk() -> None:
+    from okf.text.junk import junk_reason
+
+    for phrase, language in (("dicas", "pt"), ("tips", "en"), ("time", "en"), ("caso", "pt")):
+        assert junk_reason(phrase, language) == "lone generic noun", phrase
+    assert junk_reason("dicas de trabalho", "pt") is None
+    assert junk_reason("real time", "en") is None

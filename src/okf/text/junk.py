@@ -173,6 +173,21 @@ GENERIC_NOUNS = frozenset(
         "formas",
         "vez",
         "vezes",
+        "dica",
+        "dicas",
+        "tip",
+        "tips",
+        "time",
+        "times",
+        "tempo",
+        "case",
+        "cases",
+        "caso",
+        "casos",
+        "idea",
+        "ideas",
+        "ideia",
+        "ideias",
     ]
 )
 _ADVERB_PT = re.compile(r"\w{3,}mente")
