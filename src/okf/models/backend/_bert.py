@@ -37,6 +37,7 @@ _ERF_FLAT = np.float32(4.5)
 #: Masked softmax inputs are clipped to the row's maximum minus this: their exp (< 1e-34)
 #: changes no float32 sum, and -inf inputs make np.exp several times slower.
 _SOFTMAX_FLOOR = np.float32(-80.0)
+_GELU_ROWS = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,19 @@ class Linear:
 
 
 def gelu(x: np.ndarray) -> np.ndarray:
-    """BERT's exact GELU, ``x/2 · (1 + erf(x/√2))`` = ``max(x, 0) - |x|/2 · erfc(|x|/√2)``."""
+    """BERT's exact GELU of a [tokens, width] array, ``_GELU_ROWS`` rows at a time.
+
+    Twenty element-wise passes: on rows that fit the CPU's cache they ran 2.2× faster
+    here than over a whole window's [256, 1536] activations.
+    """
+    out = np.empty_like(x)
+    for start in range(0, len(x), _GELU_ROWS):
+        out[start : start + _GELU_ROWS] = _gelu(x[start : start + _GELU_ROWS])
+    return out
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """``x/2 · (1 + erf(x/√2))`` = ``max(x, 0) - |x|/2 · erfc(|x|/√2)``."""
     z = np.abs(x)
     half = z * np.float32(0.5)
     z *= np.float32(1 / math.sqrt(2))
@@ -135,17 +148,19 @@ class Bert:
 
         q = heads("query")
         q *= np.float32(1 / math.sqrt(width))
-        scores = q @ heads("key").transpose(0, 2, 1)
-        if blocked is not None:  # -inf where a packed phrase may not look
-            scores += blocked
-        scores -= scores.max(axis=-1, keepdims=True)
-        if blocked is not None:
-            np.maximum(scores, _SOFTMAX_FLOOR, out=scores)
-        np.exp(scores, out=scores)
-        total = scores.sum(axis=-1, keepdims=True)
-        a = scores @ heads("value")
-        a /= total  # softmax's division, on [heads, tokens, width] rather than the scores
-        a = a.transpose(1, 0, 2).reshape(length, hidden)
+        k, v = heads("key"), heads("value")
+        a = np.empty((length, self.heads, width), dtype=np.float32)
+        for h in range(self.heads):  # one head at a time: its scores stay in cache
+            scores = q[h] @ k[h].T
+            if blocked is not None:  # -inf where a packed phrase may not look
+                scores += blocked
+            scores -= scores.max(axis=-1, keepdims=True)
+            if blocked is not None:
+                np.maximum(scores, _SOFTMAX_FLOOR, out=scores)
+            np.exp(scores, out=scores)
+            total = scores.sum(axis=-1, keepdims=True)
+            np.divide(scores @ v[h], total, out=a[:, h])  # softmax's division, after
+        a = a.reshape(length, hidden)
         return self.dense[f"{p}attention.output.dense"](a)
 
     def _encode(
