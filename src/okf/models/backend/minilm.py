@@ -4,9 +4,9 @@ The model is a 6-layer BERT with mean pooling. Running it through sentence-trans
 costs a heavy import (transformers and its dependants: ~10 s of CPU on a small machine),
 and torch alone ~1.5 s and ~200 MB, paid by every command and service start; this
 module reads the same safetensors (memory-mapped) and ``tokenizer.json`` with
-``tokenizers`` and runs the forward pass on numpy (``_bert``; same numbers, checked in
-the tests), with int8 weights calibrated once and kept on disk (``_int8``). Nothing here
-touches the network, and the Hugging Face offline variables are set anyway.
+``tokenizers`` and runs the forward pass on numpy (``_bert``, float32; same numbers,
+checked in the tests). Nothing here touches the network, and the Hugging Face offline
+variables are set anyway.
 Phrase vectors are cached (bounded LRU): the same terms recur across documents, and
 phrases are encoded packed, without padding (``_bert.Bert.embed_packed``). The pieces of
 one call (document windows, packed runs of phrases) run side by side on a small pool of
@@ -55,12 +55,12 @@ def torch_threads(configured: int | None = None) -> int:
     """Encoder threads: ``configured`` (``Settings.torch_threads``), else one per CPU
     this process may use.
 
-    Each thread runs torch single-threaded on its own piece of work (a document, or a
-    packed run of phrases). The pieces of a MiniLM forward pass here are small (a few
-    hundred tokens): split across cores inside each matrix product (torch's intra-op
-    threads) they gained 1.36× on two cores, and spinning OpenMP threads made things
-    several times slower when the other core was busy; whole pieces side by side
-    keep both cores busy and never spin.
+    Each thread runs the encoder (BLAS single-threaded) on its own piece of work (a
+    document window, or a packed run of phrases). The pieces of a MiniLM forward pass
+    here are small (a few hundred tokens): split across cores inside each matrix product
+    (torch's intra-op threads, when it ran on torch) they gained 1.36× on two cores, and
+    spinning BLAS/OpenMP threads made things several times slower when the other core
+    was busy; whole pieces side by side keep both cores busy and never spin.
     """
     return configured or available_cpus()
 
