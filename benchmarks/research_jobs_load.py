@@ -43,7 +43,7 @@ from research_speed import build_corpus
 from okf.testing import start_okf_serve
 
 
-def start_service(work: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_service(work: Path, idle: bool = False) -> tuple[subprocess.Popen[bytes], str]:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("OKF_", "OTEL_"))},
         "HOME": str(work),
@@ -54,6 +54,7 @@ def start_service(work: Path) -> tuple[subprocess.Popen[bytes], str]:
         "OKF_RESEARCH_MAX_DOCUMENTS": "20000",
         "OKF_RESEARCH_MAX_ACTIVE_JOBS": "100",
         "OKF_LOG_LEVEL": "WARNING",
+        "OKF_JOB_IDLE": "true" if idle else "false",
     }
     log = (work / "serve.log").open("wb")
     try:
@@ -185,7 +186,8 @@ def report(runs: dict[str, list], n_docs: int, args: argparse.Namespace) -> dict
     }
     print(
         f"{n_docs} documents per job, {args.rate:g} req/s for {args.duration:g} s, "
-        f"{args.rounds} rounds (medians)"
+        f"{args.rounds} rounds (medians), jobs at "
+        f"{'SCHED_IDLE' if args.job_idle else 'niceness OKF_JOB_NICE'}"
     )
     print("| /v1/keywords/extract | p50 ms | p99 ms | load average (1 min) |")
     print("|---|---|---|---|")
@@ -205,11 +207,14 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--rate", type=float, default=40.0)
     parser.add_argument("--json", default=None)
+    parser.add_argument(
+        "--job-idle", action="store_true", help="OKF_JOB_IDLE=true: jobs at SCHED_IDLE"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="okf-jobs-load-"))
     n = build_corpus(Path(args.datasets), args.docs, work / "corpus.jsonl")
     corpus = [json.loads(line) for line in (work / "corpus.jsonl").read_text().splitlines()]
-    proc, base = start_service(work)
+    proc, base = start_service(work, args.job_idle)
     try:
         runs = run_rounds(base, corpus, args)
     finally:

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from okf.store import JobPool, JobStore, NewJob, PoolConfig, WorkerConfig
+from okf.store.worker import call_at_idle
 
 TASK = "tests.store.tasks:word_counts"
 DOCS = [{"id": str(i), "text": f"café chá café palavra{i}"} for i in range(8)]
@@ -29,10 +30,12 @@ def wait_for(predicate, timeout: float = 60.0, every: float = 0.05):
 
 
 def make_pool(
-    store: JobStore, events: list, *, lease_s: float = 30.0, max_attempts=2, poll_s=0.2
+    store: JobStore, events: list, *, lease_s: float = 30.0, max_attempts=2, poll_s=0.2,
+    idle=False,
 ) -> JobPool:
     worker = WorkerConfig(
-        store.url, TASK, lease_s=lease_s, poll_s=poll_s, nice=0, max_attempts=max_attempts
+        store.url, TASK, lease_s=lease_s, poll_s=poll_s, nice=0, max_attempts=max_attempts,
+        idle=idle,
     )
     pool = PoolConfig(janitor_s=0.2)
     return JobPool(store, worker, pool, events.append).start()
@@ -162,3 +165,34 @@ def test_a_worker_killed_while_idle_blocks_neither_submit_nor_stop(store, how):
         assert job.state == "done"
     finally:
         assert _returns_within(pool.stop, 20), "stop() hung on the killed worker"
+
+
+def test_call_at_idle_runs_the_task_in_a_sched_idle_thread_and_leaves_the_caller():
+    seen: dict = {}
+
+    def task(ctx):
+        seen["policy"] = os.sched_getscheduler(0)
+        seen["thread"] = threading.current_thread().name
+        return {"rows": [ctx]}
+
+    before = os.sched_getscheduler(0)
+    assert call_at_idle(task, "ctx") == {"rows": ["ctx"]}
+    assert seen == {"policy": os.SCHED_IDLE, "thread": "okf-job-task"}
+    assert os.sched_getscheduler(0) == before != os.SCHED_IDLE  # the heartbeat's starter
+
+    def failing(ctx):
+        raise ValueError("asked to fail")
+
+    with pytest.raises(ValueError, match="asked to fail"):
+        call_at_idle(failing, None)
+
+
+def test_an_idle_priority_pool_runs_jobs_to_the_end(store):
+    pool = make_pool(store, [], idle=True)
+    try:
+        job_id = store.submit(NewJob("alice", {}, DOCS)).id
+        pool.notify()
+        job = wait_for(lambda: (j := store.get(job_id)).finished and j)
+    finally:
+        pool.stop()
+    assert job.state == "done" and store.rows(job_id, "keywords")[1][0]["phrase"] == "café"

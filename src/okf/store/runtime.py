@@ -85,6 +85,7 @@ class JobRuntime:
             task=self.task,
             lease_s=s.job_lease_s,
             nice=s.job_nice,
+            idle=s.job_idle,
             max_attempts=s.job_max_attempts,
         )
         pool = JobPool(

@@ -50,6 +50,7 @@ class WorkerConfig:
     poll_s: float = 1.0
     nice: int = 10
     max_attempts: int = 2
+    idle: bool = False
 
 
 def resolve_task(ref: str) -> Task:
@@ -168,14 +169,16 @@ def run_job(
     lease_s: float,
     emit: Emit,
     stop: Any = None,
+    idle: bool = False,
 ) -> str:
-    """Run a claimed job to its end; the state it was left in."""
+    """Run a claimed job to its end; the state it was left in. ``idle``: the task runs
+    in a thread of its own at SCHED_IDLE (see :func:`call_at_idle`)."""
     started = time.time()
     emit(_state(job, "running", started))
     documents = job.total
     with JobContext(store, job, worker, lease_s, emit, stop) as ctx:
         try:
-            tables = task(ctx)
+            tables = call_at_idle(task, ctx) if idle else task(ctx)
             ctx.check()
         except JobCancelledError:
             state = "cancelled" if store.mark_cancelled(job.id, worker) else "lost"
@@ -201,6 +204,32 @@ def run_job(
         | {"documents": documents if state == "done" else ctx.done}
     )
     return state
+
+
+def call_at_idle(task: Task, ctx: JobContext) -> Tables:
+    """``task(ctx)`` in a new thread at Linux's SCHED_IDLE, so it gets a CPU only when no
+    other thread wants one; threads it starts (thread pools of numpy or torch) inherit
+    that. Niceness is only a weight: a niced job still takes its share of the CPU from
+    the request path when both are busy. The calling thread, which starts the lease
+    heartbeat of each job, keeps its policy: a busy CPU slows the job, never loses it."""
+    out: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # this thread only
+        except (AttributeError, OSError):  # not Linux: the niceness alone
+            log.warning("SCHED_IDLE unavailable; the job runs at its niceness")
+        try:
+            out["tables"] = task(ctx)
+        except BaseException as exc:
+            out["error"] = exc
+
+    thread = threading.Thread(target=run, name="okf-job-task")
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out["tables"]  # type: ignore[no-any-return]
 
 
 def _state(job: JobView, state: str, at: float, **extra: Any) -> dict[str, Any]:
@@ -246,6 +275,15 @@ def worker_main(config: WorkerConfig, name: str, events: Any, wake: Any, stop: A
             if job is None:
                 wake.wait(config.poll_s)  # a submission wakes one idle worker early
                 continue
-            run_job(store, task, job, name, lease_s=config.lease_s, emit=events.put, stop=stop)
+            run_job(
+                store,
+                task,
+                job,
+                name,
+                lease_s=config.lease_s,
+                emit=events.put,
+                stop=stop,
+                idle=config.idle,
+            )
     finally:
         store.dispose()
