@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 n1=${1:-100}
 n2=${2:-300}
 py=${PYTHON:-.venv/bin/python}
+# numpy's OpenBLAS starts a thread server that spins for as long as the run lasts (not
+# per request): millions of instructions that differ run to run in every variant.
+export OPENBLAS_NUM_THREADS=1
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 count() {  # variant requests -> total instructions of the run
