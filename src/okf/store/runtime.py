@@ -80,20 +80,9 @@ class JobRuntime:
                 return
         store = self.store
         s = self.settings
-        worker = WorkerConfig(
-            database_url=self.url,
-            task=self.task,
-            lease_s=s.job_lease_s,
-            nice=s.job_nice,
-            idle=s.job_idle,
-            max_attempts=s.job_max_attempts,
-        )
-        pool = JobPool(
-            store,
-            worker,
-            PoolConfig(workers=s.job_workers, retention_s=s.job_retention_s),
-            self.observer,
-        )
+        worker = WorkerConfig.from_settings(s, self.url, self.task)
+        pool_config = PoolConfig(workers=s.job_workers, retention_s=s.job_retention_s)
+        pool = JobPool(store, worker, pool_config, self.observer)
         with self._lock:
             if self._pool is None and not self._closed:
                 self._pool = pool.start()

@@ -52,6 +52,18 @@ class WorkerConfig:
     max_attempts: int = 2
     idle: bool = False
 
+    @classmethod
+    def from_settings(cls, settings: Any, database_url: str, task: str) -> WorkerConfig:
+        """The job settings of ``okf.settings.Settings`` (``job_*``), for ``task``."""
+        return cls(
+            database_url,
+            task,
+            lease_s=settings.job_lease_s,
+            nice=settings.job_nice,
+            idle=settings.job_idle,
+            max_attempts=settings.job_max_attempts,
+        )
+
 
 def resolve_task(ref: str) -> Task:
     module, _, name = ref.partition(":")
