@@ -21,7 +21,8 @@ RIVAL = [{"id": "r1", "text": "Moedor de café manual: comprar moedor de café b
 
 
 def test_research_job_stores_every_table(store):
-    job = store.submit(NewJob("alice", {"vectors": False, "top_n": 10}, PAGES, compare=RIVAL))
+    options = {"model": "statistical", "vectors": False, "top_n": 10}
+    job = store.submit(NewJob("alice", options, PAGES, compare=RIVAL))
     events: list = []
     claimed = store.claim("w1", lease_s=60)
     assert claimed.id == job.id
@@ -29,7 +30,11 @@ def test_research_job_stores_every_table(store):
     done = store.get(job.id)
     assert done.state == "done" and done.done == 4
     total, keywords = store.rows(job.id, "keywords")
-    assert total == len(keywords) > 0 and keywords[0]["phrase"] == "café"
+    assert total == len(keywords) > 0
+    scores = [r["corpus_score"] for r in keywords]
+    assert scores == sorted(scores, reverse=True)  # stored in the table's order
+    by_phrase = {r["phrase"]: r for r in keywords}
+    assert by_phrase["café"]["documents"] == 3  # the one word all three pages share
     assert all(r["intent"] for r in keywords)
     for table in ("clusters", "questions", "gap", "pages", "summary"):
         assert store.row_count(job.id, table) > 0, table
