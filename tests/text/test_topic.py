@@ -148,3 +148,13 @@ def test_generic_lone_nouns_are_junk() -> None:
         assert junk_reason(phrase, language) == "lone generic noun", phrase
     assert junk_reason("dicas de trabalho", "pt") is None
     assert junk_reason("real time", "en") is None
+
+
+def test_a_text_longer_than_an_article_keeps_its_ranking() -> None:
+    from okf.models._topic import ARTICLE_MAX_WORDS, topic_first
+
+    paper = BUSINESS_POST + " Engineering budgets grow." * (ARTICLE_MAX_WORDS // 3)
+    doc = prepare(paper, "en")
+    candidates = extract_candidates(doc, 3)
+    raw = [float(i) for i in range(len(candidates))]
+    assert topic_first(doc, candidates, raw) == raw

@@ -8,7 +8,8 @@ Engineering alignment" ranked 17th under "company" and "mission"). So the
 :data:`TOPIC_SLOTS` title phrases that the body uses most often (ties: the model's own
 evidence) come first, in that order; everything else keeps its order after them.
 Junk is never promoted. Texts under :data:`~okf.text.joins.HEADED_MIN_TOKENS` tokens
-(abstracts) are left alone: their title is just their first sentence.
+(abstracts) are left alone: their title is just their first sentence; so are texts
+over :data:`ARTICLE_MAX_WORDS` words (full papers).
 """
 
 from __future__ import annotations
@@ -22,12 +23,18 @@ from okf.text.junk import context_of, is_junk
 
 #: How many title phrases lead: a title names one to three things.
 TOPIC_SLOTS = 3
+#: Longest text (words) treated as an article: posts and news run 500 to 3,000 words (the
+#: issue "Real content"); a full paper states its topic in its abstract, and there the
+#: tier only takes places from its terms (SemEval2010: papers of 2,380 words and more).
+ARTICLE_MAX_WORDS = 3000
 
 
 def body_uses(doc: Document, candidates: Sequence[Candidate]) -> dict[int, int]:
     """Candidates of the title that the body uses too, with their number of body uses."""
     title = doc.fields.title
     if not title or len(doc.tokens) < HEADED_MIN_TOKENS:
+        return {}
+    if sum(1 for stem in doc.stems if stem) > ARTICLE_MAX_WORDS:
         return {}
     n_max = max((len(c.key) for c in candidates), default=1)
     grams = field_grams([title], doc.language, n_max)
