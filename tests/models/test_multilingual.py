@@ -198,3 +198,20 @@ def test_research_clusters_portuguese_with_the_multilingual_encoder() -> None:
     encoder = encoder_for("pt")
     assert encoder is not None
     assert isinstance(getattr(encoder, "__self__", None), USEBackend)
+
+
+def test_omni_keeps_portuguese_phrases_across_a_preposition_and_fills_top_n() -> None:
+    """Without an English noun-phrase tagger, omni's Portuguese pool is the statistical
+    one: a phrase that crosses "de" said twice leads, and top_n is filled when the text
+    has that many candidates (the whole-chunk pool kept 5 of 10 and lost the phrase)."""
+    text = (
+        "Moedor de café manual: comprar moedor de café barato com frete grátis. "
+        "O moedor de café manual dá moagem uniforme."
+    )
+    omni = OmniModel(encoders={"pt": multilingual_backend("use")})
+    omni.load()
+    doc = prepare(text, "pt")
+    found = [k.phrase.lower() for k in omni.extract(doc, ExtractOptions(top_n=10))]
+    plain = OmniModel(encoders={"pt": None}).extract(doc, ExtractOptions(top_n=10))
+    assert found[0] == "moedor de café manual"
+    assert len(found) == len(plain) == 10

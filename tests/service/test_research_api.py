@@ -104,7 +104,8 @@ def test_submit_follow_and_read_every_table_and_export(jobs_client):
         assert page.status_code == 200, (table, page.text)
         assert page.json()["total"] == len(page.json()["items"]) or page.json()["next"]
     keywords = client.get(f"{location}/keywords").json()
-    assert keywords["items"][0]["phrase"] == "café" and keywords["total"] > 5
+    top = keywords["items"][0]["phrase"]
+    assert keywords["total"] > 5
     intent = keywords["items"][0]["intent"]
     only = client.get(f"{location}/keywords", params={"intent": intent, "limit": 1000}).json()
     assert only["items"] and {i["intent"] for i in only["items"]} == {intent}
@@ -115,6 +116,7 @@ def test_submit_follow_and_read_every_table_and_export(jobs_client):
         f"{location}/keywords", params={"sort": "documents", "order": "desc", "limit": 3}
     ).json()
     counts = [i["documents"] for i in by_docs["items"]]
+    assert by_docs["items"][0]["phrase"] == "café"  # the one word in all three pages
     assert counts == sorted(counts, reverse=True) and by_docs["next"]
     second = client.get(by_docs["next"]).json()
     assert second["offset"] == 3 and second["items"][0] not in by_docs["items"]
@@ -125,7 +127,7 @@ def test_submit_follow_and_read_every_table_and_export(jobs_client):
     assert xlsx.status_code == 200 and "attachment" in xlsx.headers["content-disposition"]
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames == [*TABLES, "summary"]
-    assert book["keywords"]["A2"].value == "café"
+    assert book["keywords"]["A2"].value == top
     with zipfile.ZipFile(io.BytesIO(client.get(f"{location}/export.csv.zip").content)) as z:
         assert "keywords.csv" in z.namelist() and "café" in z.read("keywords.csv").decode()
     report = client.get(f"{location}/export.json").json()

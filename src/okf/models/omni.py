@@ -171,7 +171,10 @@ class OmniModel(EmbeddingModel):
         # Noun-phrase chunks (English, tagger installed): verbs and adverbs that
         # stopwords leave inside a chunk no longer make candidates (Inspec F1@10 +1).
         spans = noun_phrase_chunks(doc)
-        candidates = term_candidates(doc, options.max_ngram, spans)
+        if doc.language == "en":
+            candidates = term_candidates(doc, options.max_ngram, spans)
+        else:  # no noun-phrase tagger: keep every candidate, phrases across "de"/"para" too
+            candidates = extract_candidates(doc, options.max_ngram, spans)
         low, high = self.params.pool
         size = round(low + (high - low) * self._length(doc))
         prior = self.statistical.score(doc, candidates, spans)
