@@ -124,9 +124,12 @@ class Settings(BaseSettings):
     """Finished jobs and results are deleted this long after."""
     job_nice: int = Field(10, ge=0, le=19)
     """CPU niceness of job workers (the request path goes first)."""
-    job_idle: bool = False
+    job_idle: bool = True
     """Run research jobs at Linux's SCHED_IDLE: the CPU only when nothing else wants it
-    (the lease heartbeat keeps the niceness above)."""
+    (the lease heartbeat keeps the niceness above); elsewhere the niceness alone."""
+    job_cpus: NonNegativeInt | None = None
+    """CPUs a job worker process is kept to (the highest-numbered it may use); default =
+    all but one when there are two or more, so the request path keeps one; 0 = all."""
     research_max_documents: PositiveInt = 10_000
     """Most documents in one research job (413 above it)."""
     research_max_bytes: PositiveInt = 50 * 1_048_576

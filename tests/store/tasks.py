@@ -12,7 +12,8 @@ from okf.store.worker import JobContext, Tables
 
 def word_counts(ctx: JobContext) -> Tables:
     """Count words over the documents, ``options["pause_s"]`` per document; writes its
-    pid to ``options["pid_file"]`` (when given) so a test can kill this very process."""
+    pid to ``options["pid_file"]`` (when given) so a test can kill this very process;
+    ``options["where"]``: a ``where`` table with the CPUs and scheduling policy it ran at."""
     if pid_file := ctx.options.get("pid_file"):
         with open(pid_file, "a", encoding="utf-8") as f:
             f.write(f"{os.getpid()}\n")
@@ -26,4 +27,8 @@ def word_counts(ctx: JobContext) -> Tables:
         raise ValueError("asked to fail")
     with ctx.stage("rank"):
         rows = [{"phrase": w, "count": c} for w, c in counts.most_common()]
-    return {"keywords": rows}
+    tables: Tables = {"keywords": rows}
+    if ctx.options.get("where"):
+        cpus = sorted(os.sched_getaffinity(0))
+        tables["where"] = [{"cpus": cpus, "policy": os.sched_getscheduler(0)}]
+    return tables

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from okf.cpus import spare_cpus
 from okf.store import JobPool, JobStore, NewJob, PoolConfig, WorkerConfig
 from okf.store.worker import call_at_idle
 
@@ -196,3 +197,36 @@ def test_an_idle_priority_pool_runs_jobs_to_the_end(store):
     finally:
         pool.stop()
     assert job.state == "done" and store.rows(job_id, "keywords")[1][0]["phrase"] == "café"
+
+
+def test_workers_run_jobs_at_sched_idle_on_the_spare_cpus_by_default(store):
+    """WorkerConfig's defaults (those of Settings): the task at SCHED_IDLE, the worker
+    process kept to all the CPUs but one, so the request path always has one."""
+    worker = WorkerConfig(store.url, TASK, poll_s=0.2, nice=0)
+    pool = JobPool(store, worker, PoolConfig(janitor_s=0.2)).start()
+    try:
+        job_id = store.submit(NewJob("alice", {"where": True}, DOCS)).id
+        pool.notify()
+        job = wait_for(lambda: (j := store.get(job_id)).finished and j)
+    finally:
+        pool.stop()
+    assert job.state == "done", job.error
+    where = store.rows(job_id, "where")[1][0]
+    assert where["policy"] == os.SCHED_IDLE
+    assert set(where["cpus"]) == (spare_cpus(None) or os.sched_getaffinity(0))
+    if len(os.sched_getaffinity(0)) > 1:
+        assert len(where["cpus"]) < len(os.sched_getaffinity(0))
+
+
+def test_spare_cpus_leave_the_first_cpu_or_the_quota_s_first(monkeypatch):
+    import okf.cpus
+
+    monkeypatch.setattr(okf.cpus.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    monkeypatch.setattr(okf.cpus, "_cgroup_cpu_limit", lambda: None)
+    assert spare_cpus(None) == {1, 2, 3}
+    assert spare_cpus(1) == {3}
+    assert spare_cpus(0) is None and spare_cpus(4) is None and spare_cpus(9) is None
+    monkeypatch.setattr(okf.cpus, "_cgroup_cpu_limit", lambda: 2)  # a 2-CPU quota
+    assert spare_cpus(None) == {3}
+    monkeypatch.setattr(okf.cpus.os, "sched_getaffinity", lambda pid: {5})
+    assert spare_cpus(None) is None  # one CPU: shared, nothing to keep apart

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from okf.cpus import pin_to, spare_cpus
 from okf.store.jobs import JobStore, JobView, LeaseLostError
 
 Tables = dict[str, list[dict[str, Any]]]
@@ -50,7 +51,9 @@ class WorkerConfig:
     poll_s: float = 1.0
     nice: int = 10
     max_attempts: int = 2
-    idle: bool = False
+    idle: bool = True
+    #: CPUs the worker keeps to (:func:`okf.cpus.spare_cpus`): None = all but one.
+    cpus: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Any, database_url: str, task: str) -> WorkerConfig:
@@ -61,6 +64,7 @@ class WorkerConfig:
             lease_s=settings.job_lease_s,
             nice=settings.job_nice,
             idle=settings.job_idle,
+            cpus=settings.job_cpus,
             max_attempts=settings.job_max_attempts,
         )
 
@@ -230,7 +234,7 @@ def call_at_idle(task: Task, ctx: JobContext) -> Tables:
         try:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # this thread only
         except (AttributeError, OSError):  # not Linux: the niceness alone
-            log.warning("SCHED_IDLE unavailable; the job runs at its niceness")
+            log.info("SCHED_IDLE unavailable; the job runs at its niceness")
         try:
             out["tables"] = task(ctx)
         except BaseException as exc:
@@ -271,7 +275,10 @@ class _StopOrOrphaned:
 
 def worker_main(config: WorkerConfig, name: str, events: Any, wake: Any, stop: Any) -> None:
     """A worker process: claim, run, repeat until ``stop``; lower CPU priority than the
-    request path, so a running job takes the CPU the service leaves over."""
+    request path, so a running job takes the CPU the service leaves over, and kept to
+    the spare CPUs (all but one by default) before any thread or model exists, so its
+    encoder threads (sized by the usable CPUs) never take every core from the service."""
+    pin_to(spare_cpus(config.cpus))
     if config.nice:
         os.nice(config.nice)
     stop = _StopOrOrphaned(stop)
