@@ -11,7 +11,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import structlog
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import (
     ALWAYS_OFF,
     ALWAYS_ON,
@@ -115,6 +118,15 @@ def _exposition(update: Callable[[object, object], None]) -> bytes:
     return generate_latest(registry)
 
 
+def test_lean_series_takes_the_direct_path_in_one_process() -> None:
+    registry = CollectorRegistry()
+    series = LeanSeries(
+        Counter("c", "c", ["k"], registry=registry).labels("a"),
+        Histogram("h", "h", ["k"], registry=registry).labels("a"),
+    )
+    assert series._direct, "prometheus_client's MutexValue changed: no direct updates"
+
+
 OBSERVATIONS = [
     (0.001, "f" * 32),  # exactly on a bound
     (0.0011, None),
@@ -183,3 +195,53 @@ def test_other_samplers_are_asked_every_time() -> None:
     spans = LeanSpans(TracerProvider(sampler=TraceIdRatioBased(0.0)))
     context, _ = spans.start("n", SpanKind.SERVER)
     assert not context.trace_flags.sampled
+
+
+def test_lean_span_context_is_what_span_context_builds() -> None:
+    """The tuple built without SpanContext.__new__, and read by index, is the same."""
+    spans = LeanSpans(TracerProvider())
+    for parent in [None, _parent(remote=True, sampled=True), _parent(remote=False, sampled=False)]:
+        context, parent_context = spans.start("n", SpanKind.SERVER, parent)  # type: ignore[arg-type]
+        rebuilt = SpanContext(
+            context.trace_id, context.span_id, False, context.trace_flags, context.trace_state
+        )
+        assert type(context) is SpanContext and tuple(context) == tuple(rebuilt)
+        assert context.is_valid and not context.is_remote
+        fields = (context.trace_id, context.span_id, context.is_remote, context.trace_flags)
+        assert tuple(context[:4]) == fields
+        assert (context[4], context[5]) == (context.trace_state, context.is_valid)
+        if parent is None:
+            assert parent_context is None and context.trace_state == TraceState()
+        else:  # found under the key get_current_span reads
+            found = trace.get_current_span(parent).get_span_context()  # type: ignore[arg-type]
+            assert parent_context == found and context.trace_id == found.trace_id
+
+
+def test_lean_span_is_what_the_sdk_reads_and_reaches_every_processor() -> None:
+    provider = TracerProvider()
+    first, later = InMemorySpanExporter(), InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(first))
+    spans = LeanSpans(provider)
+    spans.finish("warm", *spans.start("warm", SpanKind.SERVER), SpanKind.SERVER, 1, 2, {})
+    provider.add_span_processor(SimpleSpanProcessor(later))  # after the first span
+    context, parent = spans.start("n", SpanKind.SERVER)
+    error = ValueError("boom")
+    spans.finish("n", context, parent, SpanKind.SERVER, 5, 9, {"a": 1}, error, True)
+    expected = ReadableSpan(
+        name="n",
+        context=context,
+        parent=parent,
+        resource=provider.resource,
+        attributes={"a": 1},
+        events=first.get_finished_spans()[-1].events,
+        kind=SpanKind.SERVER,
+        status=first.get_finished_spans()[-1].status,
+        start_time=5,
+        end_time=9,
+        instrumentation_scope=first.get_finished_spans()[-1].instrumentation_scope,
+    )
+    assert len(first.get_finished_spans()) == 2 and len(later.get_finished_spans()) == 1
+    for exported in (first.get_finished_spans()[-1], later.get_finished_spans()[0]):
+        assert exported.to_json() == expected.to_json()
+        assert exported.status.status_code.name == "ERROR"
+        assert exported.events[0].attributes["exception.type"] == "ValueError"  # type: ignore[index]

@@ -19,6 +19,17 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+# This process's id, kept current by a fork hook: a producer compares with it instead of
+# asking os.getpid() on every item.
+_pid = os.getpid()
+
+
+def _after_fork() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def _ignore(n: int) -> None:
@@ -66,8 +77,11 @@ class BackgroundDrainer(Generic[T]):
         self._start_lock = threading.Lock()
 
     def put(self, item: T) -> bool:
-        """Queue ``item``; False (and counted as dropped) when the queue is full."""
-        if self._pid != os.getpid():
+        """Queue ``item``; False (and counted as dropped) when the queue is full, False
+        (not counted: the owner is shutting down) once closed."""
+        if self.closed:
+            return False
+        if self._pid != _pid:  # first item in this process (also after a fork)
             self._start()
         queue = self._queue
         if self._weigh is None:

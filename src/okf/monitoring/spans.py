@@ -8,6 +8,14 @@ its ids are current (a non-recording span in the context, which children and
 ``traceparent`` propagation need), and the finished span is assembled once, at the end,
 with attributes that are already clean. Code that calls the tracer inside a request
 still gets a proper child span.
+
+Two private layouts of the pinned libraries are relied on, each held by
+``tests/monitoring/test_lean_paths.py``: a ``SpanContext`` is the tuple (trace_id,
+span_id, is_remote, trace_flags, trace_state, is_valid), built here without its
+``__new__``'s Python call, and read by index rather than through its properties; a
+context holds its span under ``opentelemetry.trace.propagation._SPAN_KEY``; and the
+provider's span processors are the
+``_span_processors`` of its ``_active_span_processor``, called one by one.
 """
 
 from __future__ import annotations
@@ -17,17 +25,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from opentelemetry import trace
-from opentelemetry.context import Context
-from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
+from opentelemetry.context import Context, get_current
+from opentelemetry.sdk.trace import (
+    Event,
+    ReadableSpan,
+    SynchronousMultiSpanProcessor,
+    TracerProvider,
+)
 from opentelemetry.sdk.trace.sampling import ParentBased, Sampler, StaticSampler
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
-from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, Status, StatusCode
-from opentelemetry.trace.span import TraceFlags
+from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, SpanKind, Status, StatusCode
+from opentelemetry.trace.propagation import _SPAN_KEY
+from opentelemetry.trace.span import TraceFlags, TraceState
 
 from okf.monitoring.tracing import TRACER_NAME
 
 _SAMPLED = TraceFlags(TraceFlags.SAMPLED)
 _NOT_SAMPLED = TraceFlags(TraceFlags.DEFAULT)
+_NO_TRACE_STATE = TraceState()  # what SpanContext puts in place of None
+_TRACE_ID_MAX = 2**128 - 1
+_SPAN_ID_MAX = 2**64 - 1
+_new_tuple = tuple.__new__
 # Status objects are immutable: one of each serves every span.
 _UNSET = Status()
 _ERROR = Status(StatusCode.ERROR)
@@ -44,7 +62,14 @@ class LeanSpans:
         self._ids = provider.id_generator
         self._resource = provider.resource
         self._processor = provider._active_span_processor
+        self._each = type(self._processor) is SynchronousMultiSpanProcessor and hasattr(
+            self._processor, "_span_processors"
+        )
         self._scope = InstrumentationScope(TRACER_NAME)
+        # The processors' span-end methods, rebuilt when the provider's tuple changes
+        # (add_span_processor replaces it); okf's own queue skips a second sampled check.
+        self._seen: tuple[Any, ...] | None = None
+        self._ends: tuple[Any, ...] = ()
 
     def start(
         self, name: str, kind: SpanKind, parent: Context | None = None
@@ -55,31 +80,41 @@ class LeanSpans:
         ``traceparent``, or the current context when the caller already holds it: one
         lookup saved); None means the current context, as for ``Tracer.start_span``.
         """
-        span = trace.get_current_span(parent)
-        parent_context: SpanContext | None = span.get_span_context()
-        if not parent_context.is_valid:  # type: ignore[union-attr]
-            parent_context = None
-        trace_id = parent_context.trace_id if parent_context else self._ids.generate_trace_id()
+        # trace.get_current_span(parent), without its two calls
+        span = (parent if parent is not None else get_current()).get(_SPAN_KEY)
+        parent_context: SpanContext | None = None
+        if span is not None and (type(span) is NonRecordingSpan or isinstance(span, Span)):
+            parent_context = span.get_span_context()
+            if not parent_context[5]:  # .is_valid
+                parent_context = None
+        # Fields by index: (trace_id, span_id, is_remote, trace_flags, trace_state, is_valid)
+        trace_id = parent_context[0] if parent_context else self._ids.generate_trace_id()
         table = self._decisions
         if table is not None:
             if parent_context is None:
                 sampled, trace_state = table[0], None
             else:  # the delegate for a remote or local, sampled or unsampled parent
-                parent_sampled = parent_context.trace_flags.sampled
-                if parent_context.is_remote:
+                parent_sampled = parent_context[3] & _SAMPLED
+                if parent_context[2]:
                     sampled = table[1] if parent_sampled else table[2]
                 else:
                     sampled = table[3] if parent_sampled else table[4]
-                trace_state = parent_context.trace_state
+                trace_state = parent_context[4]
         else:
             decision = self._sampler.should_sample(parent, trace_id, name, kind)
             sampled, trace_state = decision.decision.is_sampled(), decision.trace_state
-        context = SpanContext(
-            trace_id,
-            self._ids.generate_span_id(),
-            is_remote=False,
-            trace_flags=_SAMPLED if sampled else _NOT_SAMPLED,
-            trace_state=trace_state,
+        span_id = self._ids.generate_span_id()
+        # SpanContext(trace_id, span_id, False, flags, trace_state), without the call.
+        context = _new_tuple(
+            SpanContext,
+            (
+                trace_id,
+                span_id,
+                False,
+                _SAMPLED if sampled else _NOT_SAMPLED,
+                _NO_TRACE_STATE if trace_state is None else trace_state,
+                0 < trace_id <= _TRACE_ID_MAX and 0 < span_id <= _SPAN_ID_MAX,
+            ),
         )
         return context, parent_context
 
@@ -101,25 +136,36 @@ class LeanSpans:
         failed: bool = False,
     ) -> None:
         """Hand the finished span to the exporters (nothing at all when not sampled)."""
-        if not context.trace_flags.sampled:
+        if not context[3] & _SAMPLED:  # context.trace_flags.sampled
             return
         events: tuple[Event, ...] = ()
         if error is not None:
             events = (exception_event(error, end_ns),)
+        # Positional: keyword matching of a 13-parameter __init__ costs more than the rest.
         span = ReadableSpan(
-            name=name,
-            context=context,
-            parent=parent,
-            resource=self._resource,
-            attributes=attributes,
-            events=events,
-            kind=kind,
-            status=_ERROR if failed or error is not None else _UNSET,
-            start_time=start_ns,
-            end_time=end_ns,
-            instrumentation_scope=self._scope,
+            name,
+            context,
+            parent,
+            self._resource,
+            attributes,
+            events,
+            (),  # links
+            kind,
+            None,  # instrumentation_info (deprecated)
+            _ERROR if failed or error is not None else _UNSET,
+            start_ns,
+            end_ns,
+            self._scope,
         )
-        self._processor.on_end(span)
+        if not self._each:
+            self._processor.on_end(span)
+            return
+        processors = self._processor._span_processors
+        if processors is not self._seen:
+            self._seen = processors
+            self._ends = tuple(getattr(p, "on_sampled_end", p.on_end) for p in processors)
+        for end in self._ends:
+            end(span)
 
 
 def static_decisions(sampler: Sampler) -> tuple[bool, ...] | None:

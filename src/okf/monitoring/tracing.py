@@ -86,6 +86,9 @@ class BoundedSpanProcessor(SpanProcessor):
             on_drop=on_drop,
         )
         self._put = self._queue.put
+        #: ``on_end`` for a span known to be sampled (okf's lean spans check it first):
+        #: the queue's own ``put``, which takes nothing once the queue is closed.
+        self.on_sampled_end = self._queue.put
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         return None
