@@ -95,7 +95,7 @@ def test_okf_logger_writes_what_plain_structlog_writes(
     okf_logging.configure_logging(level=level, stream=queue or out)
     short_path = okf_logging.logger
     assert short_path._renderer is not None, "the okf logger lost its short path"
-    assert (short_path._queue_write is not None) == queued
+    assert (short_path._queue_out is not None) == queued
     _events()
     if queue is not None:
         assert queue.drain(5)

@@ -110,20 +110,16 @@ def ecs_bound_logger(min_level: int) -> type:
     base: type[Any] = structlog.make_filtering_bound_logger(min_level)
 
     class EcsBoundLogger(base):  # type: ignore[valid-type, misc]
-        """When the processor chain is the one :class:`EcsJsonRenderer` and nothing is
-        bound, an event goes straight from the logger to the renderer and out: the same
-        event dict and line, without the generic chain's copies and indirections (and
-        ``emit`` skips unpacking the fields as keywords three calls deep). Lines for the
-        log queue get their newline from orjson and go to the queue's thread-safe
-        ``write``; other outputs get them through the wrapped logger, as structlog
-        would. Any other configuration takes structlog's own path."""
+        """With only :class:`EcsJsonRenderer` and nothing bound, an event goes to it and out
+        without the generic chain's copies (``emit``: nor keyword unpacking); queued lines
+        get orjson's newline and the queue's ``put_line``, others the wrapped logger."""
 
         def __init__(self, logger: Any, processors: Any, context: Any) -> None:
             super().__init__(logger, processors, context)
             only = processors[0] if len(processors) == 1 else None
             self._renderer = only if isinstance(only, EcsJsonRenderer) else None
             out = getattr(logger, "_file", None) if type(logger) is structlog.WriteLogger else None
-            self._queue_write = out.write if isinstance(out, LineQueueWriter) else None
+            self._queue_out = out if isinstance(out, LineQueueWriter) else None
 
         def emit(self, method_name: str, event: str, fields: dict[str, Any]) -> Any:
             """``getattr(self, method_name)(event, **fields)``; ``fields`` is consumed."""
@@ -138,6 +134,9 @@ def ecs_bound_logger(min_level: int) -> type:
                 return getattr(self, method_name)(event, **fields)
             if level < min_level:  # what the filtering logger's no-op method does
                 return None
+            out = self._queue_out
+            if out is not None:  # _write's queue branch, without its call
+                return out.put_line(renderer.render(method_name, event, fields, _QUEUED_LINE))
             return self._write(renderer, method_name, event, fields)
 
         def _proxy_to_logger(
@@ -153,8 +152,9 @@ def ecs_bound_logger(min_level: int) -> type:
             self, renderer: EcsJsonRenderer, method_name: str, message: Any, fields: Any
         ) -> Any:
             """Render one line and hand it to the log queue, or to the wrapped logger."""
-            if self._queue_write is not None:
-                self._queue_write(renderer.render(method_name, message, fields, _QUEUED_LINE))
+            out = self._queue_out
+            if out is not None:
+                out.put_line(renderer.render(method_name, message, fields, _QUEUED_LINE))
                 return None
             line = renderer.render(method_name, message, fields)
             return getattr(self._logger, method_name)(line)
@@ -250,7 +250,11 @@ def log_request(
     }
     if extra:
         fields.update(extra)  # never a duplicate: these keywords cannot be in **extra
-    _log(level, "api_request", fields)
+    emit = getattr(logger, "emit", None)  # _log, inlined: a call less per request
+    if emit is not None:
+        emit(level, "api_request", fields)
+    else:
+        getattr(logger, level)("api_request", **fields)
 
 
 def log_error(error: BaseException, context: Mapping[str, Any] | None = None) -> None:

@@ -35,7 +35,6 @@ class LineQueueWriter:
         wake_at: int = 256,
     ) -> None:
         self.stream = stream
-        self.direct = False  # set by drain(then_direct=True): no queue any more
         self._queue: BackgroundDrainer[str] = BackgroundDrainer(
             self._write_lines,
             name="okf-log-writer",
@@ -45,8 +44,20 @@ class LineQueueWriter:
             wake_at=wake_at,
             weigh=len,
         )
-        self._put = self._queue.put
+        #: Where a line goes now: the queue, or the stream once drained at shutdown
+        #: (``direct``); callers that write many lines call it without ``write``'s frame.
+        self.put_line: Callable[[str], object] = self._queue.put
+        self.direct = False  # set by drain(then_direct=True): no queue any more
         atexit.register(self.drain)
+
+    @property
+    def direct(self) -> bool:
+        return self._direct
+
+    @direct.setter
+    def direct(self, value: bool) -> None:
+        self._direct = value
+        self.put_line = self._write_now if value else self._queue.put
 
     @property
     def on_drop(self) -> Callable[[int], None]:
@@ -61,15 +72,15 @@ class LineQueueWriter:
         return self._queue.dropped
 
     def write(self, text: str) -> int:
-        if self.direct:
-            try:
-                self.stream.write(text)
-                self.stream.flush()
-            except Exception:
-                self._queue.drop(1)
-        else:
-            self._put(text)
+        self.put_line(text)
         return len(text)
+
+    def _write_now(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except Exception:
+            self._queue.drop(1)
 
     def flush(self) -> None:
         """Nothing to do on the caller's side: the thread flushes after each batch."""

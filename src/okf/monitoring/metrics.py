@@ -38,11 +38,6 @@ KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 OTHER_METHOD = "other"
 
 
-def bounded_method(method: str) -> str:
-    """The ``method`` label for a request method: itself when standard, else ``other``."""
-    return method if method in KNOWN_METHODS else OTHER_METHOD
-
-
 # Spec boundaries (0.1, 0.5, 1, 2, 5) kept; finer steps below them for fast requests.
 API_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
 # The statistical models answer in ~1 ms, the neural ones in tens of ms per document.

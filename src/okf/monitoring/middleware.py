@@ -20,7 +20,7 @@ from opentelemetry.trace import SpanKind
 
 from okf.monitoring.context import client_var, request_id_var, trace_ids_var, user_var
 from okf.monitoring.logging import log_error, log_request
-from okf.monitoring.metrics import UNMATCHED_ENDPOINT, ServiceMetrics, bounded_method
+from okf.monitoring.metrics import KNOWN_METHODS, OTHER_METHOD, UNMATCHED_ENDPOINT, ServiceMetrics
 from okf.monitoring.spans import LeanSpans
 from okf.problem_details import MEDIA_TYPE, problem_body
 
@@ -89,7 +89,9 @@ class MonitoringMiddleware:
         request_id = accepted_request_id(headers.get(b"x-request-id"))
         address = self.client_address(scope, headers.get(b"x-forwarded-for"))
         tokens = (request_id_var.set(request_id), user_var.set(None), client_var.set(address))
-        method = bounded_method(scope.get("method", "GET"))
+        method = scope.get("method", "GET")
+        if method not in KNOWN_METHODS:  # bounded_method, inlined
+            method = OTHER_METHOD
         span = None
         context_token = None
         trace_id = None
@@ -101,11 +103,9 @@ class MonitoringMiddleware:
             base = parent if parent is not None else otel_context.get_current()
             span_context, parent_context = self.spans.start(method, SpanKind.SERVER, base)
             context_token = otel_context.attach(self.spans.as_current(span_context, base))
-            trace_id = format(span_context.trace_id, "032x")
-            trace_ids: tuple[str, str] | tuple[()] = (
-                trace_id,
-                format(span_context.span_id, "016x"),
-            )
+            # .trace_id and .span_id, by index (see okf.monitoring.spans)
+            trace_id = format(span_context[0], "032x")
+            trace_ids: tuple[str, str] | tuple[()] = (trace_id, format(span_context[1], "016x"))
             span = (span_context, parent_context, time.time_ns())
         else:
             trace_ids = ()
@@ -170,7 +170,7 @@ class MonitoringMiddleware:
                     "http.response.status_code": status,
                 },
                 error,
-                failed=status >= 500,
+                status >= 500,  # failed
             )
         if path in self.untracked:
             return
@@ -178,15 +178,15 @@ class MonitoringMiddleware:
         # Auth writes the caller into request.state (scope["state"]), which, unlike a
         # context variable set in a dependency's thread, is visible here afterwards.
         state = scope.get("state") or {}
-        log_request(
-            method=method,
-            path=path,
-            client=address,
-            user=state.get("user") or user_var.get(),
+        log_request(  # positional: a call's keywords are matched one by one
+            method,
+            path,
+            address,
+            state.get("user") or user_var.get(),
+            duration,
+            status,
+            f"{type(error).__name__}: {error}" if error is not None else None,
             client_name=state.get("client_name"),
-            duration=duration,
-            status=status,
-            error=f"{type(error).__name__}: {error}" if error is not None else None,
         )
 
 

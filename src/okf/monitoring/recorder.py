@@ -37,12 +37,12 @@ class PredictionRecorder:
             language = ",".join(sorted({getattr(doc, "language", "?") for doc in documents}))
         trace_id = self._span(event, texts, language)
         self.metrics.track_model_prediction(event.model, event.status, event.duration, trace_id)
-        log_model_prediction(
-            model=event.model,
-            input_text="\n".join(texts),
-            duration=event.duration,
-            status=event.status,
-            error=f"{type(event.error).__name__}: {event.error}" if event.error else None,
+        log_model_prediction(  # the parameters positional, the extra fields by name
+            event.model,
+            "\n".join(texts),
+            event.duration,
+            event.status,
+            f"{type(event.error).__name__}: {event.error}" if event.error else None,
             policy=self.policy,
             model_version=event.version,
             language=language,
@@ -71,6 +71,6 @@ class PredictionRecorder:
                 "okf.keywords.count": event.n_keywords,
             },
             event.error,
-            failed=event.status != "ok",
+            event.status != "ok",  # failed
         )
-        return format(context.trace_id, "032x")
+        return format(context[0], "032x")  # .trace_id, by index (see okf.monitoring.spans)
