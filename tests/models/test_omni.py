@@ -115,6 +115,24 @@ def test_position_weighs_in_long_texts_only() -> None:
     assert with_position.index("wind turbines") < with_position.index("solar panels")
 
 
+def test_frequency_keeps_a_long_texts_repeated_terms() -> None:
+    """Cosine alone puts a one-off phrase above the term a long text keeps using."""
+    filler = " ".join(["The pension fund reported its mission again."] * 120)
+    text = f"Quarterly notes. Green bond markets. {filler}"
+
+    def ranked(frequency: float) -> list[str]:
+        weights = {"en": Weights(1.0, statistical=(0.0, 0.0), frequency=(0.0, frequency))}
+        backend = FixedBackend("green bond markets")
+        model = OmniModel(backend=backend, params=OmniParams(weights=weights))  # type: ignore[arg-type]
+        found = model.extract(prepare(text, "en"), ExtractOptions(top_n=40, diversity=0.0))
+        return [k.phrase.lower() for k in found]
+
+    without, with_frequency = ranked(0.0), ranked(2.0)
+    assert without.index("green bond markets") < without.index("mission")
+    assert with_frequency.index("mission") < with_frequency.index("green bond markets")
+    assert Weights(1.0, statistical=(1.0, 1.0)).frequency[1] > 0  # on by default
+
+
 def test_unset_diversity_is_the_models_default(omni: OmniModel) -> None:
     """None means omni's MMR default on English; Portuguese (no encoder) keeps none."""
     doc = prepare(EN, "en")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 
+from okf.models._compounds import split_parts
 from okf.text import Candidate, Document
 from okf.text.junk import context_of, is_junk
 
@@ -27,6 +28,7 @@ def drop_junk(
     context = context_of(doc.text, doc.language)
     language = doc.language
     bad = {i for i in order if is_junk(candidates[i].phrase, language, context)}
+    bad |= split_parts(candidates, (i for i in order if i not in bad), bad)
     if not bad:
         return list(candidates), list(raw)
     keep = [i for i in range(len(candidates)) if i not in bad]

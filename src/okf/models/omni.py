@@ -43,12 +43,19 @@ class Weights:
     statistical prior knows position too, but it is a weak signal overall in long texts.
     SemEval2010 F1@10 with position weight 0 / 0.4 / 0.6 / 0.8 / 1.0 on long texts:
     20.28 / 21.20 / 21.75 / 21.52 / 21.33; abstracts (short) do not change.
+
+    ``frequency`` (log of the phrase's count) keeps the terms a long text repeats in
+    the list: cosine to the document ranked "mission" (39 uses in a 2,000-word post
+    whose author tagged it "mission") below one-off phrases. Weight 0 / 0.3 / 0.6 / 1.0
+    at the long end, present-tag R@10 on blogs-pt-dev (text): 52.9 / 51.4 / 55.7 /
+    52.9, blogs-en-dev 36.2 / 40.4 / 40.4 / 40.4.
     """
 
     semantic: float
     statistical: tuple[float, float]
     graph: float = 0.0
     position: tuple[float, float] = (0.0, 0.0)
+    frequency: tuple[float, float] = (0.0, 0.6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +107,7 @@ class OmniModel(EmbeddingModel):
     """Semantic + statistical + graph scores over the statistical model's best terms."""
 
     name = "omni"
-    version = "1.3.0"
+    version = "1.4.0"
     #: MMR on phrase vectors unless the caller sets ``diversity``: near-duplicates
     #: ("wavelet transform", "wavelet transforms compress") waste a short list's
     #: places. F1@5 at 0 / 0.2 / 0.3 / 0.4: Inspec 31.26 / 31.69 / 31.93 / 32.34,
@@ -186,6 +193,10 @@ class OmniModel(EmbeddingModel):
         length = self._length(doc)
         total = w.semantic * standardise(similarity)
         total = total + _mix(w.statistical, length) * standardise(_log(pool.prior))
+        frequency = _mix(w.frequency, length)
+        if frequency:
+            counts = [math.log(c.count) for c in pool.candidates]
+            total = total + frequency * standardise(counts)
         position = _mix(w.position, length)
         if position:
             early = [-math.log1p(c.first) for c in pool.candidates]

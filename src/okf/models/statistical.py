@@ -35,6 +35,14 @@ class Params:
     phrase (a whole multi-word chunk) carries the signal; in a longer text (news,
     papers) repetition becomes the best evidence. Weights move from the first value
     to the second as the text grows from ``short_words`` to ``long_words`` words.
+
+    In a long text, being a whole chunk once is weak evidence (one-off phrases such as
+    "company-built component libraries" outranked the words a post repeats) and a
+    common word ("area", "process", "problema") is rarely its topic: whole chunk 100 → 3
+    and rarity exponent 1 → 2 at the long end took blogs-pt-dev present-tag R@10 from
+    54.3 to 57.1 and blogs-en-dev from 40.4 to 42.6 (docs/benchmarks.md has the shared
+    sets). A larger one-word prior helped posts too but cost full papers 2.5 points of
+    F1@10 (SemEval2010), so it stays.
     """
 
     degree: tuple[float, float] = (1.0, 0.5)  # exponent of degree/frequency (RAKE)
@@ -47,8 +55,8 @@ class Params:
     length: float = 0.5  # bonus for long (specific) words
     spread: float = 0.3  # bonus for use across many sentences
     relatedness: float = 0.3  # penalty for words seen in many different contexts
-    specificity: float = 1.0  # exponent of the word's rarity in general language
-    whole_chunk: float = 100.0  # multiplier when the phrase is a whole chunk somewhere
+    specificity: tuple[float, float] = (1.0, 2.0)  # exponent of the word's general rarity
+    whole_chunk: tuple[float, float] = (100.0, 3.0)  # multiplier for a whole chunk somewhere
     short_words: int = 180
     long_words: int = 400
 
@@ -118,7 +126,7 @@ class StatisticalModel(KeywordModel):
     """Document-only features; no corpus, no training; about 1 ms per abstract."""
 
     name = "statistical"
-    version = "1.2.0"
+    version = "1.3.0"
 
     def __init__(self, params: Params | None = None) -> None:
         self.params = params or Params()
@@ -159,7 +167,7 @@ class StatisticalModel(KeywordModel):
             stats.degree,
             stats.common.get,
         )
-        specificity = p.specificity
+        specificity = _mix(p.specificity, t)
         weight: dict[str, float] = {}
         for stem, tf in stats.tf.items():
             value = (degrees[stem] / tf) ** degree
@@ -173,7 +181,8 @@ class StatisticalModel(KeywordModel):
             value *= rarity(common(stem, 0.0)) ** specificity
             weight[stem] = value
         out = []
-        position, whole_chunk, scale = _mix(p.position, t), p.whole_chunk, 10.0 / n_tokens
+        position, whole_chunk = _mix(p.position, t), _mix(p.whole_chunk, t)
+        scale = 10.0 / n_tokens
         # No field weight on abstracts (their title is their first sentence; at a third of
         # it Inspec F1@10 was 35.59, at 0 36.05), full weight from ~400 words.
         fields = field_weights(doc, candidates, options_ngram(candidates), t)
