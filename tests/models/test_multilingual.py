@@ -219,7 +219,8 @@ def test_omni_keeps_portuguese_phrases_across_a_preposition_and_fills_top_n() ->
     has that many candidates (the whole-chunk pool kept 5 of 10 and lost the phrase)."""
     text = (
         "Moedor de café manual: comprar moedor de café barato com frete grátis. "
-        "O moedor de café manual dá moagem uniforme."
+        "O moedor de café manual dá moagem uniforme. A moagem fina serve ao espresso, "
+        "a grossa à prensa francesa; o café fresco guarda o aroma por semanas."
     )
     omni = OmniModel(encoders={"pt": multilingual_backend("use")})
     omni.load()

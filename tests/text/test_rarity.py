@@ -26,7 +26,7 @@ def test_statistical_prefers_the_rarer_of_two_equally_placed_words() -> None:
     text = "Notes on house. Notes on boson. Notes on house and boson."
     doc = prepare(text, "en")
     with_rarity = [k.phrase.lower() for k in StatisticalModel().extract(doc, ExtractOptions())]
-    without = StatisticalModel(Params(specificity=0.0)).extract(doc, ExtractOptions())
+    without = StatisticalModel(Params(specificity=(0.0, 0.0))).extract(doc, ExtractOptions())
     plain = [k.phrase.lower() for k in without]
     assert with_rarity.index("boson") < with_rarity.index("house")
     assert plain.index("house") < plain.index("boson")
