@@ -75,7 +75,8 @@ def test_plain_text_has_no_text_member_and_a_title_counts(
         "A memória decide o desempenho do notebook. Mais memória ajuda quem compila "
         "projetos grandes, e a memória rápida evita travamentos. A tela precisa de boa "
         "resolução, e a tela fosca cansa menos a vista. O teclado confortável também conta "
-        "em longas sessões de trabalho com código e testes automatizados."
+        "em longas sessões de trabalho com código e testes automatizados: o teclado "
+        "importa."
     )
     plain = "\n\n".join([paragraph] * 8)  # ~450 words: fields weigh from ~180 words on
 
