@@ -9,9 +9,22 @@ phrase of this text", and a phrase that stands far above the rest keeps a high s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 _RELATIVE_WEIGHT = 0.5
+
+
+def length_blend(n_words: int, short_words: int, long_words: int) -> float:
+    """0 for a text of ``short_words`` or fewer, 1 from ``long_words`` on, log-linear in
+    between: how far a model's weights move from their short-text to long-text value."""
+    low, high = math.log(short_words), math.log(long_words)
+    return min(1.0, max(0.0, (math.log(max(1, n_words)) - low) / (high - low)))
+
+
+def mix(pair: tuple[float, float], t: float) -> float:
+    """The (short, long) weight ``pair`` at blend ``t`` (0..1)."""
+    return pair[0] + (pair[1] - pair[0]) * t
 
 
 def unit_score(value: float, better: int, n: int, low: float, high: float) -> float:

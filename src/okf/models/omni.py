@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from okf.models._junk import drop_junk, judged
+from okf.models._scoring import length_blend, mix
 from okf.models._topic import ARTICLE_MAX_WORDS, topic_first
 from okf.models.backend import EmbeddingBackend
 from okf.models.base import ExtractOptions
@@ -87,12 +88,7 @@ class OmniParams:
 
     def blend(self, n_words: int) -> float:
         """0 for a short text, 1 for a long one, log-linear in between."""
-        low, high = math.log(self.short_words), math.log(self.long_words)
-        return min(1.0, max(0.0, (math.log(max(1, n_words)) - low) / (high - low)))
-
-
-def _mix(pair: tuple[float, float], t: float) -> float:
-    return pair[0] + (pair[1] - pair[0]) * t
+        return length_blend(n_words, self.short_words, self.long_words)
 
 
 def standardise(values: Sequence[float]) -> np.ndarray:
@@ -198,12 +194,12 @@ class OmniModel(EmbeddingModel):
         w = self.weights(doc)
         length = self._length(doc)
         total = w.semantic * standardise(similarity)
-        total = total + _mix(w.statistical, length) * standardise(_log(pool.prior))
-        frequency = _mix(w.frequency, length)
+        total = total + mix(w.statistical, length) * standardise(_log(pool.prior))
+        frequency = mix(w.frequency, length)
         if frequency and self._words(doc) <= ARTICLE_MAX_WORDS:
             counts = [math.log(c.count) for c in pool.candidates]
             total = total + frequency * standardise(counts)
-        position = _mix(w.position, length)
+        position = mix(w.position, length)
         if position:
             early = [-math.log1p(c.first) for c in pool.candidates]
             total = total + position * standardise(early)

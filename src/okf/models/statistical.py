@@ -12,12 +12,12 @@ stands alone as a whole chunk (a term, rather than a slice of a longer one).
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 
 from okf.models._grouping import rank
 from okf.models._junk import drop_junk, judged
+from okf.models._scoring import length_blend, mix
 from okf.models._topic import topic_first
 from okf.models.base import ExtractOptions, Keyword, KeywordModel
 from okf.text import Candidate, Document, chunks, extract_candidates
@@ -62,12 +62,7 @@ class Params:
 
     def blend(self, n_words: int) -> float:
         """0 for a short text, 1 for a long one, log-linear in between."""
-        low, high = math.log(self.short_words), math.log(self.long_words)
-        return min(1.0, max(0.0, (math.log(max(1, n_words)) - low) / (high - low)))
-
-
-def _mix(pair: tuple[float, float], t: float) -> float:
-    return pair[0] + (pair[1] - pair[0]) * t
+        return length_blend(n_words, self.short_words, self.long_words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +149,9 @@ class StatisticalModel(KeywordModel):
         stats = word_stats(doc, chunks(doc) if spans is None else spans)
         n_tokens = max(1, len(doc.tokens))
         t = p.blend(len(doc.stems) - doc.stems.count(""))  # words: only they have stems
-        degree, frequency = _mix(p.degree, t), _mix(p.frequency, t)
-        phrase_frequency = _mix(p.phrase_frequency, t)
-        size_prior = (_mix(p.unigram, t), 1.0, _mix(p.trigram, t))
+        degree, frequency = mix(p.degree, t), mix(p.frequency, t)
+        phrase_frequency = mix(p.phrase_frequency, t)
+        size_prior = (mix(p.unigram, t), 1.0, mix(p.trigram, t))
         n_sent = len(doc.sentences)
         casing, length, spread = p.casing, p.length / 10, p.spread / n_sent
         relatedness = p.relatedness / 2
@@ -167,7 +162,7 @@ class StatisticalModel(KeywordModel):
             stats.degree,
             stats.common.get,
         )
-        specificity = _mix(p.specificity, t)
+        specificity = mix(p.specificity, t)
         weight: dict[str, float] = {}
         for stem, tf in stats.tf.items():
             value = (degrees[stem] / tf) ** degree
@@ -181,7 +176,7 @@ class StatisticalModel(KeywordModel):
             value *= rarity(common(stem, 0.0)) ** specificity
             weight[stem] = value
         out = []
-        position, whole_chunk = _mix(p.position, t), _mix(p.whole_chunk, t)
+        position, whole_chunk = mix(p.position, t), mix(p.whole_chunk, t)
         scale = 10.0 / n_tokens
         # No field weight on abstracts (their title is their first sentence; at a third of
         # it Inspec F1@10 was 35.59, at 0 36.05), full weight from ~400 words.
