@@ -26,13 +26,14 @@ corpora (docs/research.md); context and vectors each raised NMI there.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
 
-from okf.research.aggregate import Corpus, KeywordRow
+from okf.research.aggregate import Corpus, KeywordRow, evolve
 
 PhraseEncoder = Callable[[Sequence[str]], np.ndarray]
 #: Keywords clustered per language (best corpus score first); the rest stay unclustered
@@ -103,6 +104,52 @@ register_encoder("pt", _multilingual)
 def encoder_for(lang: str) -> PhraseEncoder | None:
     factory = _ENCODERS.get(lang)
     return factory() if factory else None
+
+
+class EncoderPrefetch:
+    """Loads each language's phrase encoder, and the clustering library, on a background
+    thread as soon as the first document of that language comes out of extraction, so
+    the cluster stage does not wait for them (USE's load is seconds of its tokenizer).
+
+    Only the languages the corpus has are loaded. ``given`` (``ResearchOptions.encoders``)
+    set: those encoders, nothing is loaded here.
+    """
+
+    def __init__(self, given: dict[str, PhraseEncoder | None] | None = None) -> None:
+        self.given = given
+        self._futures: dict[str, Future[PhraseEncoder | None]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+
+    def see(self, lang: str) -> None:
+        if lang in self._futures:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="okf-research-load")
+            self._pool.submit(_import_clustering)
+        self._futures[lang] = self._pool.submit(self._load, lang)
+
+    def _load(self, lang: str) -> PhraseEncoder | None:
+        return None if self.given is not None else encoder_for(lang)
+
+    def encoders(self, langs: Iterable[str]) -> dict[str, PhraseEncoder | None]:
+        """The encoder of each of ``langs`` (loaded now if no document announced it)."""
+        try:
+            if self.given is not None:
+                return self.given
+            return {
+                lang: self._futures[lang].result() if lang in self._futures else encoder_for(lang)
+                for lang in langs
+            }
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+
+
+def _import_clustering() -> None:
+    """scikit-learn's import is ~1.5 s of CPU: paid while extraction runs."""
+    import sklearn.cluster
+    import sklearn.feature_extraction.text  # noqa: F401
 
 
 def similarity(
@@ -214,8 +261,6 @@ def cluster_keywords(
     encoders: dict[str, PhraseEncoder | None] | None = None,
 ) -> tuple[list[KeywordRow], list[Cluster]]:
     """Rows with their cluster id, and the clusters (ids unique across languages)."""
-    from dataclasses import replace
-
     params = params or ClusterParams()
     cluster_of: dict[str, int] = {}
     clusters: list[Cluster] = []
@@ -232,7 +277,7 @@ def cluster_keywords(
             cluster = _describe(len(clusters), lang, members, corpus)
             clusters.append(cluster)
             cluster_of.update(dict.fromkeys(cluster.keys, cluster.id))
-    out = [replace(r, cluster=cluster_of.get(r.key, -1)) for r in rows]
+    out = [evolve(r, cluster=cluster_of.get(r.key, -1)) for r in rows]
     return out, clusters
 
 

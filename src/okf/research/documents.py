@@ -49,6 +49,16 @@ def keywords_of(items: Sequence[Any]) -> tuple[DocKeyword, ...]:
     """Keywords from ``okf.models.Keyword`` objects or from dicts with the same fields."""
     out = []
     for k in items:
+        if type(k) is dict:  # batch rows: the common case, without the getter below
+            out.append(
+                DocKeyword(
+                    str(k.get("phrase")),
+                    float(k.get("score", 0.0)),
+                    int(k.get("count", 1) or 1),
+                    tuple(k.get("variants", ()) or ()),
+                )
+            )
+            continue
         get = (
             k.get
             if isinstance(k, Mapping)

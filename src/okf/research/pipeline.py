@@ -6,12 +6,18 @@ rows, or the one extraction path in this process); :func:`build_report` does the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from okf.research.aggregate import Corpus, KeywordRow
-from okf.research.cluster import Cluster, ClusterParams, PhraseEncoder, cluster_keywords
+from okf.research.aggregate import Corpus, KeywordRow, evolve
+from okf.research.cluster import (
+    Cluster,
+    ClusterParams,
+    EncoderPrefetch,
+    PhraseEncoder,
+    cluster_keywords,
+)
 from okf.research.documents import DocResult
 from okf.research.feed import FeedStats, inline_results
 from okf.research.gap import CannibalRow, GapRow, cannibalization, content_gap
@@ -63,23 +69,32 @@ def analyse(
     results: Iterable[DocResult], options: ResearchOptions, telemetry: ResearchTelemetry
 ) -> Analysis:
     """Corpus table with intents and clusters (``extract`` consumes the feed lazily)."""
+    prefetch = EncoderPrefetch(options.encoders)
     with telemetry.stage("extract"):
-        corpus = Corpus().extend(results)
+        corpus = Corpus().extend(_announced(results, prefetch))
     with telemetry.stage("aggregate", documents=len(corpus.docs)):
         rows = corpus.table(spread=options.spread)
     with telemetry.stage("intent", keywords=len(rows)):
         classifiers = {lang: IntentClassifier(options.brands, lang) for lang in ("pt", "en")}
         rows = [_with_intent(r, classifiers.get(r.lang)) for r in rows]
     with telemetry.stage("cluster"):
-        rows, clusters = cluster_keywords(corpus, rows, options.cluster, options.encoders)
+        encoders = prefetch.encoders({r.lang for r in rows})
+        rows, clusters = cluster_keywords(corpus, rows, options.cluster, encoders)
     return Analysis(corpus, rows, clusters)
+
+
+def _announced(results: Iterable[DocResult], prefetch: EncoderPrefetch) -> Iterator[DocResult]:
+    """The results, each language announced to ``prefetch`` as it first appears."""
+    for result in results:
+        prefetch.see(result.lang)
+        yield result
 
 
 def _with_intent(row: KeywordRow, classifier: IntentClassifier | None) -> KeywordRow:
     if classifier is None:
         classifier = IntentClassifier()
     got = classifier.classify(row.phrase)
-    return replace(
+    return evolve(
         row, intent=got.intent, funnel=got.funnel, modifiers=got.modifiers, intent_reason=got.reason
     )
 
