@@ -25,10 +25,12 @@ corpora (docs/research.md); context and vectors each raised NMI there.
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -204,22 +206,36 @@ def _document_similarity(corpus: Corpus, rows: Sequence[KeywordRow]) -> np.ndarr
 
 def _context_similarity(corpus: Corpus, rows: Sequence[KeywordRow]) -> np.ndarray | None:
     """None when no word is shared by two documents (one page, or no texts' words)."""
+    tfidf = _document_tfidf(corpus)
+    if tfidf is None:
+        return None
+    return _cosine(sparse.csr_matrix(keyword_documents(corpus, rows) @ tfidf))
+
+
+#: Per corpus (and its size): its documents' TF-IDF, the same for every language.
+_TFIDF: weakref.WeakKeyDictionary[Corpus, tuple[int, sparse.csr_matrix | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _document_tfidf(corpus: Corpus) -> sparse.csr_matrix | None:
+    """Documents × words shared by two documents or more, sublinear TF-IDF."""
+    cached = _TFIDF.get(corpus)
+    if cached is not None and cached[0] == len(corpus.docs):
+        return cached[1]
     from sklearn.feature_extraction.text import TfidfTransformer
 
-    data, ri, ci = [], [], []
-    for d, terms in enumerate(corpus.terms):
-        for word, count in terms:
-            ri.append(d)
-            ci.append(word)
-            data.append(count)
+    pairs = np.array(list(chain.from_iterable(corpus.terms)), dtype=np.int64).reshape(-1, 2)
+    owner = np.repeat(np.arange(len(corpus.terms)), [len(t) for t in corpus.terms])
     shape = (len(corpus.docs), max(1, len(corpus.vocabulary)))
-    counts = sparse.csr_matrix((data, (ri, ci)), shape=shape)
+    counts = sparse.csr_matrix((pairs[:, 1], (owner, pairs[:, 0])), shape=shape)
     in_docs = np.asarray((counts > 0).sum(axis=0)).ravel()
     counts = counts[:, np.flatnonzero(in_docs >= 2)]  # words of one page say nothing shared
-    if counts.shape[1] == 0:
-        return None
-    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
-    return _cosine(sparse.csr_matrix(keyword_documents(corpus, rows) @ tfidf))
+    tfidf = None
+    if counts.shape[1] > 0:
+        tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
+    _TFIDF[corpus] = (len(corpus.docs), tfidf)
+    return tfidf
 
 
 def _stem_similarity(rows: Sequence[KeywordRow]) -> np.ndarray:
